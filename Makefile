@@ -1,0 +1,76 @@
+# gan-playground: one entry point. `make` builds the wasm core; `make test` runs every
+# test; `make bench` measures the kernels on wasm and native side by side.
+
+EMCC ?= emcc
+CC ?= gcc
+# Debian's Emscripten finds acorn through NODE_PATH
+export NODE_PATH := /usr/share/nodejs
+
+B := build
+NN_SRC := $(sort $(wildcard csrc/nn/*.c))
+CORE_SRC := $(NN_SRC) csrc/api.c csrc/bench.c
+HEADERS := $(wildcard csrc/*.h csrc/nn/*.h)
+
+WASM_CFLAGS := -std=c11 -O3 -msimd128 -Wall -Wextra -Werror
+WASM_LDFLAGS := -sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker \
+  -sEXPORT_NAME=createGanModule -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=33554432 \
+  -sTOTAL_STACK=1048576 -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
+  -sEXPORTED_FUNCTIONS=_malloc,_free
+
+# Native: the same sources, wasm intrinsics mapped by SIMDe. Tests run under ASan+UBSan;
+# the native benchmark is optimised for this CPU.
+SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
+  -fsanitize=address,undefined -fno-sanitize-recover=all
+BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror
+NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/native/test_*.c))
+
+.PHONY: all native deps test test-native test-node bench clean have-emcc have-simde have-node
+
+all: $(B)/gan.mjs
+
+deps:
+	tools/deps.sh
+
+# Call deps only when something is missing, so plain builds stay quiet.
+have-emcc:
+	@command -v $(EMCC) >/dev/null || tools/deps.sh
+have-simde:
+	@test -f /usr/include/simde/wasm/simd128.h || tools/deps.sh
+have-node:
+	@test -f node_modules/.package-lock.json -a ! package-lock.json -nt node_modules/.package-lock.json || tools/deps.sh
+
+$(B)/gan.mjs: $(CORE_SRC) $(HEADERS) Makefile | have-emcc
+	@mkdir -p $(B)
+	$(EMCC) $(WASM_CFLAGS) $(CORE_SRC) $(WASM_LDFLAGS) -o $@
+
+native: $(B)/native/libgan.a $(NATIVE_TESTS) $(B)/native/golden $(B)/native/bench
+
+$(B)/native/libgan.a: $(CORE_SRC) $(HEADERS) Makefile | have-simde
+	@mkdir -p $(B)/native/obj
+	cd $(B)/native/obj && rm -f *.o && $(CC) $(SAN_CFLAGS) -c $(addprefix $(CURDIR)/,$(CORE_SRC))
+	ar rcs $@ $(B)/native/obj/*.o
+
+$(B)/native/test_%: tests/native/test_%.c tests/native/check.h $(B)/native/libgan.a
+	$(CC) $(SAN_CFLAGS) -Icsrc $< $(B)/native/libgan.a -lm -o $@
+
+# Prints fixed computations for the wasm-vs-native agreement test (tests/agreement.test.mjs).
+$(B)/native/golden: tests/native/golden.c $(B)/native/libgan.a
+	$(CC) $(SAN_CFLAGS) -Icsrc $< $(B)/native/libgan.a -lm -o $@
+
+$(B)/native/bench: csrc/bench_main.c $(CORE_SRC) $(HEADERS) Makefile | have-simde
+	@mkdir -p $(B)/native
+	$(CC) $(BENCH_CFLAGS) csrc/bench_main.c $(CORE_SRC) -lm -o $@
+
+test: test-native test-node
+
+test-native: native
+	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
+
+test-node: all native | have-node
+	node --test tests/*.test.mjs
+
+bench: all $(B)/native/bench | have-node
+	node tools/gan.mjs bench
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,580 @@
+/* api.c - the flat C ABI for JavaScript (see api.h): validation, handles, dispatch. */
+#include "api.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "nn/nn.h"
+#include "nn/simd.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#define GP_API EMSCRIPTEN_KEEPALIVE
+#else
+#define GP_API
+#endif
+
+#define GP_VERSION 1
+
+/* Largest buffer the API deals in: 2^30 floats (4 GiB would not fit wasm32 anyway). */
+#define MAX_FLOATS ((int64_t)1 << 30)
+
+GP_API const char *gp_strerror(int status) {
+  switch (status) {
+    case GP_OK: return "ok";
+    case GP_ERR_NULL: return "a required pointer or handle is null";
+    case GP_ERR_SIZE: return "a size is zero, negative or out of range";
+    case GP_ERR_OVERFLOW: return "the sizes given overflow the address space";
+    case GP_ERR_SHAPE: return "impossible geometry: the kernel does not fit the padded input";
+    case GP_ERR_BOUNDS: return "a buffer is not a live allocation or is too small for the sizes given";
+    case GP_ERR_NOMEM: return "out of memory";
+    case GP_ERR_HANDLE: return "not a live handle";
+    case GP_ERR_ARG: return "an option is outside its allowed values";
+    default: return "unknown status";
+  }
+}
+
+GP_API int gp_version(void) { return GP_VERSION; }
+
+/* ---- live regions: every buffer the API hands out, so kernels can check extents ---- */
+
+enum { MAX_REGIONS = 4096 };
+static struct { uintptr_t lo, hi; } regions[MAX_REGIONS];
+static int n_regions;
+
+static int region_add(const void *p, size_t bytes) {
+  if (n_regions == MAX_REGIONS) return GP_ERR_NOMEM;
+  regions[n_regions].lo = (uintptr_t)p;
+  regions[n_regions].hi = (uintptr_t)p + bytes;
+  n_regions++;
+  return GP_OK;
+}
+
+static int region_remove(const void *p) {
+  for (int i = 0; i < n_regions; i++)
+    if (regions[i].lo == (uintptr_t)p) {
+      regions[i] = regions[--n_regions];
+      return GP_OK;
+    }
+  return GP_ERR_BOUNDS;
+}
+
+/* GP_OK if [p, p + n floats) lies inside one live region. */
+static int check_buf(const float *p, int64_t n) {
+  if (!p) return GP_ERR_NULL;
+  if (n <= 0 || n > MAX_FLOATS) return GP_ERR_OVERFLOW;
+  uintptr_t lo = (uintptr_t)p;
+  for (int i = 0; i < n_regions; i++)
+    if (lo >= regions[i].lo && lo < regions[i].hi)
+      return (uint64_t)(regions[i].hi - lo) / sizeof(float) >= (uint64_t)n ? GP_OK : GP_ERR_BOUNDS;
+  return GP_ERR_BOUNDS;
+}
+
+#define CHECK(expr)             \
+  do {                          \
+    int status_ = (expr);       \
+    if (status_) return status_; \
+  } while (0)
+
+static int positive(int64_t v) { return v > 0 ? GP_OK : GP_ERR_SIZE; }
+
+/* product of sizes, or -1 past MAX_FLOATS */
+static int64_t prod(int64_t a, int64_t b) {
+  if (a < 0 || b < 0) return -1;
+  if (a != 0 && b > MAX_FLOATS / a) return -1;
+  return a * b;
+}
+static int64_t prod3(int64_t a, int64_t b, int64_t c) {
+  int64_t ab = prod(a, b);
+  return ab < 0 ? -1 : prod(ab, c);
+}
+static int fits(int64_t n) { return n < 0 ? GP_ERR_OVERFLOW : GP_OK; }
+
+GP_API float *gp_alloc(int n_floats) {
+  if (n_floats <= 0 || n_floats > MAX_FLOATS) return NULL;
+  float *p = aligned_alloc(16, ((size_t)n_floats * sizeof(float) + 15) & ~(size_t)15);
+  if (!p) return NULL;
+  for (int i = 0; i < n_floats; i++) p[i] = 0.0f;
+  if (region_add(p, (size_t)n_floats * sizeof(float))) {
+    free(p);
+    return NULL;
+  }
+  return p;
+}
+
+GP_API int gp_free(float *p) {
+  if (!p) return GP_ERR_NULL;
+  CHECK(region_remove(p));
+  free(p);
+  return GP_OK;
+}
+
+/* ---- handles ---- */
+
+enum { MAX_HANDLES = 64 };
+static arena arenas[MAX_HANDLES];
+static rng *rngs[MAX_HANDLES];
+
+static arena *arena_of(int h) {
+  return h >= 1 && h <= MAX_HANDLES && arenas[h - 1].base ? &arenas[h - 1] : NULL;
+}
+static rng *rng_of(int h) { return h >= 1 && h <= MAX_HANDLES ? rngs[h - 1] : NULL; }
+
+GP_API int gp_arena_create(double bytes) {
+  if (!(bytes >= 1.0) || bytes > (double)MAX_FLOATS * sizeof(float)) return GP_ERR_SIZE;
+  for (int i = 0; i < MAX_HANDLES; i++)
+    if (!arenas[i].base) {
+      if (arena_init(&arenas[i], (size_t)bytes)) return GP_ERR_NOMEM;
+      if (region_add(arenas[i].base, arenas[i].cap)) {
+        arena_free(&arenas[i]);
+        return GP_ERR_NOMEM;
+      }
+      return i + 1;
+    }
+  return GP_ERR_NOMEM;
+}
+
+GP_API float *gp_arena_floats(int h, int n_floats) {
+  arena *a = arena_of(h);
+  return a && n_floats > 0 ? arena_floats(a, (size_t)n_floats) : NULL;
+}
+
+GP_API double gp_arena_left(int h) {
+  arena *a = arena_of(h);
+  return a ? (double)arena_left(a) : (double)GP_ERR_HANDLE;
+}
+
+GP_API int gp_arena_destroy(int h) {
+  arena *a = arena_of(h);
+  if (!a) return h == 0 ? GP_ERR_NULL : GP_ERR_HANDLE;
+  region_remove(a->base);
+  arena_free(a);
+  return GP_OK;
+}
+
+GP_API int gp_rng_create(uint32_t seed_lo, uint32_t seed_hi) {
+  for (int i = 0; i < MAX_HANDLES; i++)
+    if (!rngs[i]) {
+      rngs[i] = malloc(sizeof(rng));
+      if (!rngs[i]) return GP_ERR_NOMEM;
+      rng_seed(rngs[i], ((uint64_t)seed_hi << 32) | seed_lo, 0);
+      return i + 1;
+    }
+  return GP_ERR_NOMEM;
+}
+
+static int rng_fill_check(int h, const float *out, int n, rng **r) {
+  *r = rng_of(h);
+  if (!*r) return h == 0 ? GP_ERR_NULL : GP_ERR_HANDLE;
+  CHECK(positive(n));
+  return check_buf(out, n);
+}
+
+GP_API int gp_rng_normal(int h, float *out, int n, float mean, float std) {
+  rng *r;
+  CHECK(rng_fill_check(h, out, n, &r));
+  rng_fill_normal(r, out, n, mean, std);
+  return GP_OK;
+}
+
+GP_API int gp_rng_uniform(int h, float *out, int n, float lo, float hi) {
+  rng *r;
+  CHECK(rng_fill_check(h, out, n, &r));
+  rng_fill_uniform(r, out, n, lo, hi);
+  return GP_OK;
+}
+
+GP_API int gp_rng_destroy(int h) {
+  rng *r = rng_of(h);
+  if (!r) return h == 0 ? GP_ERR_NULL : GP_ERR_HANDLE;
+  free(r);
+  rngs[h - 1] = NULL;
+  return GP_OK;
+}
+
+/* ---- kernels ---- */
+
+static int check_impl(int impl) { return impl == GP_FAST || impl == GP_REF ? GP_OK : GP_ERR_ARG; }
+
+/* A row-major matrix of `rows` x `cols` with row stride ld needs (rows-1)*ld + cols floats. */
+static int check_mat(const float *p, int rows, int cols, int ld) {
+  if (ld < cols) return GP_ERR_SIZE;
+  int64_t span = prod(rows - 1, ld);
+  if (span < 0 || span + cols > MAX_FLOATS) return GP_ERR_OVERFLOW;
+  return check_buf(p, span + cols);
+}
+
+GP_API int gp_sgemm(int impl, int ta, int tb, int M, int N, int K, const float *A, int lda,
+                    const float *B, int ldb, float beta, float *C, int ldc) {
+  CHECK(check_impl(impl));
+  if ((ta != 0 && ta != 1) || (tb != 0 && tb != 1)) return GP_ERR_ARG;
+  CHECK(positive(M));
+  CHECK(positive(N));
+  CHECK(positive(K));
+  CHECK(check_mat(A, ta ? K : M, ta ? M : K, lda));
+  CHECK(check_mat(B, tb ? N : K, tb ? K : N, ldb));
+  CHECK(check_mat(C, M, N, ldc));
+  (impl == GP_FAST ? sgemm : sgemm_ref)(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+  return GP_OK;
+}
+
+GP_API int gp_conv_out_size(int in, int k, int s, int p) {
+  if (in <= 0 || k <= 0 || s <= 0 || p < 0 || in > (1 << 20) || k > (1 << 20) || p > (1 << 20))
+    return GP_ERR_SIZE;
+  if (in + 2 * p < k) return GP_ERR_SHAPE;
+  return (in + 2 * p - k) / s + 1;
+}
+
+/* Validates a geometry and fills s. Besides the positive sizes, every tensor the conv
+ * touches must have a float count that fits. */
+static int shape_of(conv_shape *s, int N, int H, int W, int C, int KH, int KW, int S, int P) {
+  CHECK(positive(N));
+  CHECK(positive(C));
+  int oh = gp_conv_out_size(H, KH, S, P), ow = gp_conv_out_size(W, KW, S, P);
+  if (oh < 0) return oh;
+  if (ow < 0) return ow;
+  CHECK(fits(prod3(N, prod(H, W), C)));
+  CHECK(fits(prod3(N, prod(oh, ow), prod3(KH, KW, C))));
+  conv_shape_init(s, N, H, W, C, KH, KW, S, P);
+  return GP_OK;
+}
+
+GP_API int gp_conv_col_floats(int N, int H, int W, int C, int KH, int KW, int S, int P) {
+  conv_shape s;
+  CHECK(shape_of(&s, N, H, W, C, KH, KW, S, P));
+  return (int)conv_col_size(&s);
+}
+
+static int64_t in_floats(const conv_shape *s) { return (int64_t)s->N * s->H * s->W * s->C; }
+static int64_t out_pixels(const conv_shape *s) { return (int64_t)s->N * s->OH * s->OW; }
+static int64_t w_rows(const conv_shape *s) { return (int64_t)s->KH * s->KW * s->C; }
+
+GP_API int gp_im2col(float *col, const float *x, int N, int H, int W, int C, int KH, int KW,
+                     int S, int P) {
+  conv_shape s;
+  CHECK(shape_of(&s, N, H, W, C, KH, KW, S, P));
+  CHECK(check_buf(col, (int64_t)conv_col_size(&s)));
+  CHECK(check_buf(x, in_floats(&s)));
+  im2col(col, x, &s);
+  return GP_OK;
+}
+
+GP_API int gp_col2im(float *dx, const float *col, int N, int H, int W, int C, int KH, int KW,
+                     int S, int P) {
+  conv_shape s;
+  CHECK(shape_of(&s, N, H, W, C, KH, KW, S, P));
+  CHECK(check_buf(col, (int64_t)conv_col_size(&s)));
+  CHECK(check_buf(dx, in_floats(&s)));
+  col2im(dx, col, &s);
+  return GP_OK;
+}
+
+/* The checks shared by all six conv passes. `chans` is OC for conv2d, IC for the
+ * transposed one: the channel count of the convolution's output side. */
+static int conv_args(conv_shape *s, int impl, const float *col, int N, int H, int W, int C,
+                     int chans, int KH, int KW, int S, int P) {
+  CHECK(check_impl(impl));
+  CHECK(positive(chans));
+  CHECK(shape_of(s, N, H, W, C, KH, KW, S, P));
+  CHECK(fits(prod(out_pixels(s), chans)));
+  CHECK(fits(prod(w_rows(s), chans)));
+  return impl == GP_FAST ? check_buf(col, (int64_t)conv_col_size(s)) : GP_OK;
+}
+
+GP_API int gp_conv2d_forward(int impl, float *y, float *col, const float *x, const float *w,
+                             const float *b, int N, int H, int W, int C, int OC, int KH, int KW,
+                             int S, int P) {
+  conv_shape s;
+  CHECK(conv_args(&s, impl, col, N, H, W, C, OC, KH, KW, S, P));
+  CHECK(check_buf(y, out_pixels(&s) * OC));
+  CHECK(check_buf(x, in_floats(&s)));
+  CHECK(check_buf(w, w_rows(&s) * OC));
+  if (b) CHECK(check_buf(b, OC));
+  if (impl == GP_FAST) conv2d_forward(y, col, x, w, b, &s, OC);
+  else conv2d_forward_ref(y, x, w, b, &s, OC);
+  return GP_OK;
+}
+
+GP_API int gp_conv2d_backward_data(int impl, float *dx, float *col, const float *dy,
+                                   const float *w, int N, int H, int W, int C, int OC, int KH,
+                                   int KW, int S, int P) {
+  conv_shape s;
+  CHECK(conv_args(&s, impl, col, N, H, W, C, OC, KH, KW, S, P));
+  CHECK(check_buf(dx, in_floats(&s)));
+  CHECK(check_buf(dy, out_pixels(&s) * OC));
+  CHECK(check_buf(w, w_rows(&s) * OC));
+  if (impl == GP_FAST) conv2d_backward_data(dx, col, dy, w, &s, OC);
+  else conv2d_backward_data_ref(dx, dy, w, &s, OC);
+  return GP_OK;
+}
+
+GP_API int gp_conv2d_backward_weights(int impl, float *dw, float *col, const float *dy,
+                                      const float *x, int N, int H, int W, int C, int OC,
+                                      int KH, int KW, int S, int P) {
+  conv_shape s;
+  CHECK(conv_args(&s, impl, col, N, H, W, C, OC, KH, KW, S, P));
+  CHECK(check_buf(dw, w_rows(&s) * OC));
+  CHECK(check_buf(dy, out_pixels(&s) * OC));
+  CHECK(check_buf(x, in_floats(&s)));
+  if (impl == GP_FAST) conv2d_backward_weights(dw, col, dy, x, &s, OC);
+  else conv2d_backward_weights_ref(dw, dy, x, &s, OC);
+  return GP_OK;
+}
+
+GP_API int gp_conv_transpose2d_forward(int impl, float *y, float *col, const float *x,
+                                       const float *w, const float *b, int N, int H, int W,
+                                       int C, int IC, int KH, int KW, int S, int P) {
+  conv_shape s;
+  CHECK(conv_args(&s, impl, col, N, H, W, C, IC, KH, KW, S, P));
+  CHECK(check_buf(y, in_floats(&s)));
+  CHECK(check_buf(x, out_pixels(&s) * IC));
+  CHECK(check_buf(w, w_rows(&s) * IC));
+  if (b) CHECK(check_buf(b, C));
+  if (impl == GP_FAST) conv_transpose2d_forward(y, col, x, w, b, &s, IC);
+  else conv_transpose2d_forward_ref(y, x, w, b, &s, IC);
+  return GP_OK;
+}
+
+GP_API int gp_conv_transpose2d_backward_data(int impl, float *dx, float *col, const float *dy,
+                                             const float *w, int N, int H, int W, int C, int IC,
+                                             int KH, int KW, int S, int P) {
+  conv_shape s;
+  CHECK(conv_args(&s, impl, col, N, H, W, C, IC, KH, KW, S, P));
+  CHECK(check_buf(dx, out_pixels(&s) * IC));
+  CHECK(check_buf(dy, in_floats(&s)));
+  CHECK(check_buf(w, w_rows(&s) * IC));
+  if (impl == GP_FAST) conv_transpose2d_backward_data(dx, col, dy, w, &s, IC);
+  else conv_transpose2d_backward_data_ref(dx, dy, w, &s, IC);
+  return GP_OK;
+}
+
+GP_API int gp_conv_transpose2d_backward_weights(int impl, float *dw, float *col,
+                                                const float *dy, const float *x, int N, int H,
+                                                int W, int C, int IC, int KH, int KW, int S,
+                                                int P) {
+  conv_shape s;
+  CHECK(conv_args(&s, impl, col, N, H, W, C, IC, KH, KW, S, P));
+  CHECK(check_buf(dw, w_rows(&s) * IC));
+  CHECK(check_buf(dy, in_floats(&s)));
+  CHECK(check_buf(x, out_pixels(&s) * IC));
+  if (impl == GP_FAST) conv_transpose2d_backward_weights(dw, col, dy, x, &s, IC);
+  else conv_transpose2d_backward_weights_ref(dw, dy, x, &s, IC);
+  return GP_OK;
+}
+
+GP_API int gp_bias_backward(float *db, const float *dy, int rows, int C) {
+  CHECK(positive(rows));
+  CHECK(positive(C));
+  CHECK(fits(prod(rows, C)));
+  CHECK(check_buf(db, C));
+  CHECK(check_buf(dy, (int64_t)rows * C));
+  bias_backward(db, dy, rows, C);
+  return GP_OK;
+}
+
+static int dense_args(int impl, int N, int I, int O) {
+  CHECK(check_impl(impl));
+  CHECK(positive(N));
+  CHECK(positive(I));
+  CHECK(positive(O));
+  CHECK(fits(prod(N, I)));
+  CHECK(fits(prod(N, O)));
+  return fits(prod(I, O));
+}
+
+GP_API int gp_dense_forward(int impl, float *y, const float *x, const float *w, const float *b,
+                            int N, int I, int O) {
+  CHECK(dense_args(impl, N, I, O));
+  CHECK(check_buf(y, (int64_t)N * O));
+  CHECK(check_buf(x, (int64_t)N * I));
+  CHECK(check_buf(w, (int64_t)I * O));
+  if (b) CHECK(check_buf(b, O));
+  (impl == GP_FAST ? dense_forward : dense_forward_ref)(y, x, w, b, N, I, O);
+  return GP_OK;
+}
+
+GP_API int gp_dense_backward(int impl, float *dx, float *dw, float *db, const float *dy,
+                             const float *x, const float *w, int N, int I, int O) {
+  CHECK(dense_args(impl, N, I, O));
+  if (!dx && !dw && !db) return GP_ERR_NULL;
+  CHECK(check_buf(dy, (int64_t)N * O));
+  if (dx) {
+    CHECK(check_buf(dx, (int64_t)N * I));
+    CHECK(check_buf(w, (int64_t)I * O));
+  }
+  if (dw) {
+    CHECK(check_buf(dw, (int64_t)I * O));
+    CHECK(check_buf(x, (int64_t)N * I));
+  }
+  if (db) CHECK(check_buf(db, O));
+  (impl == GP_FAST ? dense_backward : dense_backward_ref)(dx, dw, db, dy, x, w, N, I, O);
+  return GP_OK;
+}
+
+static int bn_args(int rows, int C) {
+  CHECK(positive(rows));
+  CHECK(positive(C));
+  if (C > BATCHNORM_MAX_C) return GP_ERR_SIZE;
+  return fits(prod(rows, C));
+}
+
+GP_API int gp_batchnorm_forward_train(float *y, float *xhat, float *mean, float *invstd,
+                                      float *run_mean, float *run_var, const float *x,
+                                      const float *gamma, const float *beta, int rows, int C,
+                                      float momentum, float eps) {
+  CHECK(bn_args(rows, C));
+  if (!(momentum >= 0.0f && momentum <= 1.0f) || !(eps > 0.0f)) return GP_ERR_ARG;
+  const int64_t n = (int64_t)rows * C;
+  CHECK(check_buf(y, n));
+  CHECK(check_buf(xhat, n));
+  CHECK(check_buf(x, n));
+  const float *per_c[] = {mean, invstd, run_mean, run_var, gamma, beta};
+  for (int i = 0; i < 6; i++) CHECK(check_buf(per_c[i], C));
+  batchnorm_forward_train(y, xhat, mean, invstd, run_mean, run_var, x, gamma, beta, rows, C,
+                          momentum, eps);
+  return GP_OK;
+}
+
+GP_API int gp_batchnorm_forward_infer(float *y, const float *x, const float *gamma,
+                                      const float *beta, const float *run_mean,
+                                      const float *run_var, int rows, int C, float eps) {
+  CHECK(bn_args(rows, C));
+  if (!(eps > 0.0f)) return GP_ERR_ARG;
+  CHECK(check_buf(y, (int64_t)rows * C));
+  CHECK(check_buf(x, (int64_t)rows * C));
+  const float *per_c[] = {gamma, beta, run_mean, run_var};
+  for (int i = 0; i < 4; i++) CHECK(check_buf(per_c[i], C));
+  batchnorm_forward_infer(y, x, gamma, beta, run_mean, run_var, rows, C, eps);
+  return GP_OK;
+}
+
+GP_API int gp_batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
+                                 const float *xhat, const float *gamma, const float *invstd,
+                                 int rows, int C) {
+  CHECK(bn_args(rows, C));
+  const int64_t n = (int64_t)rows * C;
+  CHECK(check_buf(dx, n));
+  CHECK(check_buf(dy, n));
+  CHECK(check_buf(xhat, n));
+  const float *per_c[] = {dgamma, dbeta, gamma, invstd};
+  for (int i = 0; i < 4; i++) CHECK(check_buf(per_c[i], C));
+  batchnorm_backward(dx, dgamma, dbeta, dy, xhat, gamma, invstd, rows, C);
+  return GP_OK;
+}
+
+static int elementwise_args(int impl, int kind, int n) {
+  CHECK(check_impl(impl));
+  if (kind < GP_RELU || kind > GP_SIGMOID) return GP_ERR_ARG;
+  return positive(n);
+}
+
+GP_API int gp_activation_forward(int impl, int kind, float *y, const float *x, int n, float slope) {
+  CHECK(elementwise_args(impl, kind, n));
+  CHECK(check_buf(y, n));
+  CHECK(check_buf(x, n));
+  const int ref = impl == GP_REF;
+  switch (kind) {
+    case GP_RELU: (ref ? relu_forward_ref : relu_forward)(y, x, n); break;
+    case GP_LEAKY_RELU: (ref ? leaky_relu_forward_ref : leaky_relu_forward)(y, x, n, slope); break;
+    case GP_TANH: tanh_forward(y, x, n); break;
+    default: sigmoid_forward(y, x, n); break;
+  }
+  return GP_OK;
+}
+
+GP_API int gp_activation_backward(int impl, int kind, float *dx, const float *dy, const float *xy,
+                                  int n, float slope) {
+  CHECK(elementwise_args(impl, kind, n));
+  CHECK(check_buf(dx, n));
+  CHECK(check_buf(dy, n));
+  CHECK(check_buf(xy, n));
+  const int ref = impl == GP_REF;
+  switch (kind) {
+    case GP_RELU: (ref ? relu_backward_ref : relu_backward)(dx, dy, xy, n); break;
+    case GP_LEAKY_RELU:
+      (ref ? leaky_relu_backward_ref : leaky_relu_backward)(dx, dy, xy, n, slope);
+      break;
+    case GP_TANH: (ref ? tanh_backward_ref : tanh_backward)(dx, dy, xy, n); break;
+    default: (ref ? sigmoid_backward_ref : sigmoid_backward)(dx, dy, xy, n); break;
+  }
+  return GP_OK;
+}
+
+static int pair_args(const float *out, const float *a, const float *b, int n) {
+  CHECK(positive(n));
+  CHECK(check_buf(out, n));
+  CHECK(check_buf(a, n));
+  return check_buf(b, n);
+}
+
+GP_API int gp_bce_with_logits(float *loss, const float *z, const float *t, int n) {
+  CHECK(check_buf(loss, 1));
+  CHECK(pair_args(z, z, t, n));
+  *loss = bce_with_logits_forward(z, t, n);
+  return GP_OK;
+}
+
+GP_API int gp_bce_with_logits_backward(float *dz, const float *z, const float *t, int n, float scale) {
+  CHECK(pair_args(dz, z, t, n));
+  bce_with_logits_backward(dz, z, t, n, scale);
+  return GP_OK;
+}
+
+GP_API int gp_mse(float *loss, const float *p, const float *t, int n) {
+  CHECK(check_buf(loss, 1));
+  CHECK(pair_args(p, p, t, n));
+  *loss = mse_forward(p, t, n);
+  return GP_OK;
+}
+
+GP_API int gp_mse_backward(float *dp, const float *p, const float *t, int n, float scale) {
+  CHECK(pair_args(dp, p, t, n));
+  mse_backward(dp, p, t, n, scale);
+  return GP_OK;
+}
+
+GP_API int gp_adam_update(float *p, const float *g, float *m, float *v, int n, float lr,
+                          float beta1, float beta2, float eps, int t) {
+  CHECK(pair_args(p, g, m, n));
+  CHECK(check_buf(v, n));
+  if (t < 1 || !(beta1 >= 0.0f && beta1 < 1.0f) || !(beta2 >= 0.0f && beta2 < 1.0f) ||
+      !(eps > 0.0f) || !(lr >= 0.0f))
+    return GP_ERR_ARG;
+  adam_update(p, g, m, v, n, lr, beta1, beta2, eps, t);
+  return GP_OK;
+}
+
+GP_API int gp_sgd_update(float *p, const float *g, int n, float lr) {
+  CHECK(pair_args(p, g, g, n));
+  if (!(lr >= 0.0f)) return GP_ERR_ARG;
+  sgd_update(p, g, n, lr);
+  return GP_OK;
+}
+
+GP_API float gp_bench_peak(int iters) {
+  /* A 4x8 register block: 8 independent f32x4 accumulators, each taking a mul and an add
+   * per step, operands streamed from 64 steps of L1-resident data (so the compiler cannot
+   * hoist the multiplies). The accumulators are the only dependency chains (latency 3,
+   * 8 in flight), so the floating-point pipes set the pace: the most any kernel can do. */
+  enum { STEPS = 64 };
+  static _Alignas(16) float a[STEPS * 4], b[STEPS * 8];
+  for (int i = 0; i < STEPS * 4; i++) a[i] = 1.0f + (float)i * 1e-4f;
+  for (int i = 0; i < STEPS * 8; i++) b[i] = 1.0f - (float)i * 1e-4f;
+  v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00;
+  v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int it = 0; it < iters; it++)
+    for (int k = 0; k < STEPS; k++) {
+      v128_t b0 = wasm_v128_load(b + k * 8), b1 = wasm_v128_load(b + k * 8 + 4);
+      v128_t x = wasm_v128_load32_splat(a + k * 4 + 0);
+      c00 = f32x4_muladd(c00, x, b0), c01 = f32x4_muladd(c01, x, b1);
+      x = wasm_v128_load32_splat(a + k * 4 + 1);
+      c10 = f32x4_muladd(c10, x, b0), c11 = f32x4_muladd(c11, x, b1);
+      x = wasm_v128_load32_splat(a + k * 4 + 2);
+      c20 = f32x4_muladd(c20, x, b0), c21 = f32x4_muladd(c21, x, b1);
+      x = wasm_v128_load32_splat(a + k * 4 + 3);
+      c30 = f32x4_muladd(c30, x, b0), c31 = f32x4_muladd(c31, x, b1);
+    }
+  v128_t t = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(c00, c01), wasm_f32x4_add(c10, c11)),
+                            wasm_f32x4_add(wasm_f32x4_add(c20, c21), wasm_f32x4_add(c30, c31)));
+  return wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 3);
+}

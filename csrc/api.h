@@ -1,0 +1,104 @@
+/* api.h - the flat C ABI that JavaScript (web/gan.js) calls: plain numbers, pointers into
+ * the wasm heap, and small integer handles. The only file pair that knows about JS.
+ *
+ * Every entry point validates its arguments and returns a status (0 or a negative
+ * GP_ERR_* code; gp_strerror names it) instead of crashing: null pointers, zero or
+ * negative sizes, size products that overflow, impossible shapes, and buffers too small
+ * for the sizes given. Buffers must come from gp_alloc or an arena made by
+ * gp_arena_create: the API knows their extents and refuses any access past their end.
+ *
+ * impl selects the implementation: GP_FAST (SIMD kernels) or GP_REF (scalar references),
+ * so tests and benchmarks reach both through the same door. */
+#ifndef GP_API_H
+#define GP_API_H
+
+#include <stdint.h>
+
+enum {
+  GP_OK = 0,
+  GP_ERR_NULL = -1,     /* a required pointer or handle is null */
+  GP_ERR_SIZE = -2,     /* a size is zero, negative or out of range */
+  GP_ERR_OVERFLOW = -3, /* sizes whose product does not fit in memory */
+  GP_ERR_SHAPE = -4,    /* an impossible geometry (kernel larger than padded input, ...) */
+  GP_ERR_BOUNDS = -5,   /* a buffer is not a live allocation or is too small */
+  GP_ERR_NOMEM = -6,    /* out of memory */
+  GP_ERR_HANDLE = -7,   /* a handle that is not live */
+  GP_ERR_ARG = -8       /* an option out of its set (impl, activation kind, ...) */
+};
+enum { GP_FAST = 0, GP_REF = 1 };
+enum { GP_RELU = 0, GP_LEAKY_RELU = 1, GP_TANH = 2, GP_SIGMOID = 3 };
+
+const char *gp_strerror(int status);
+int gp_version(void);
+
+/* memory */
+float *gp_alloc(int n_floats); /* zeroed; NULL on bad size or no memory */
+int gp_free(float *p);
+
+/* handles: arenas and random streams (> 0 when valid; errors are negative) */
+int gp_arena_create(double bytes);
+float *gp_arena_floats(int arena, int n_floats);
+double gp_arena_left(int arena);
+int gp_arena_destroy(int arena);
+int gp_rng_create(uint32_t seed_lo, uint32_t seed_hi);
+int gp_rng_normal(int rng, float *out, int n, float mean, float std);
+int gp_rng_uniform(int rng, float *out, int n, float lo, float hi);
+int gp_rng_destroy(int rng);
+
+/* kernels */
+int gp_sgemm(int impl, int ta, int tb, int M, int N, int K, const float *A, int lda,
+             const float *B, int ldb, float beta, float *C, int ldc);
+/* conv geometry: output size along one axis, or a negative status */
+int gp_conv_out_size(int in, int k, int s, int p);
+/* floats of the im2col scratch the conv calls below need (>= 1 so the reference impl,
+ * which ignores it, can share a buffer), or a negative status */
+int gp_conv_col_floats(int N, int H, int W, int C, int KH, int KW, int S, int P);
+int gp_im2col(float *col, const float *x, int N, int H, int W, int C, int KH, int KW, int S, int P);
+int gp_col2im(float *dx, const float *col, int N, int H, int W, int C, int KH, int KW, int S, int P);
+int gp_conv2d_forward(int impl, float *y, float *col, const float *x, const float *w,
+                      const float *b, int N, int H, int W, int C, int OC, int KH, int KW, int S, int P);
+int gp_conv2d_backward_data(int impl, float *dx, float *col, const float *dy, const float *w,
+                            int N, int H, int W, int C, int OC, int KH, int KW, int S, int P);
+int gp_conv2d_backward_weights(int impl, float *dw, float *col, const float *dy, const float *x,
+                               int N, int H, int W, int C, int OC, int KH, int KW, int S, int P);
+/* Transposed convolution, described by the convolution it transposes (conv_transpose2d.h):
+ * y is [N, H, W, C], x is [N, OH, OW, IC]. */
+int gp_conv_transpose2d_forward(int impl, float *y, float *col, const float *x, const float *w,
+                                const float *b, int N, int H, int W, int C, int IC, int KH, int KW, int S, int P);
+int gp_conv_transpose2d_backward_data(int impl, float *dx, float *col, const float *dy, const float *w,
+                                      int N, int H, int W, int C, int IC, int KH, int KW, int S, int P);
+int gp_conv_transpose2d_backward_weights(int impl, float *dw, float *col, const float *dy,
+                                         const float *x, int N, int H, int W, int C, int IC,
+                                         int KH, int KW, int S, int P);
+int gp_bias_backward(float *db, const float *dy, int rows, int C);
+int gp_dense_forward(int impl, float *y, const float *x, const float *w, const float *b, int N, int I, int O);
+/* dx, dw, db may each be NULL (that gradient is skipped) */
+int gp_dense_backward(int impl, float *dx, float *dw, float *db, const float *dy, const float *x,
+                      const float *w, int N, int I, int O);
+int gp_batchnorm_forward_train(float *y, float *xhat, float *mean, float *invstd, float *run_mean,
+                               float *run_var, const float *x, const float *gamma, const float *beta,
+                               int rows, int C, float momentum, float eps);
+int gp_batchnorm_forward_infer(float *y, const float *x, const float *gamma, const float *beta,
+                               const float *run_mean, const float *run_var, int rows, int C, float eps);
+int gp_batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *xhat,
+                          const float *gamma, const float *invstd, int rows, int C);
+/* kind: GP_RELU, GP_LEAKY_RELU (slope), GP_TANH, GP_SIGMOID. Backward takes x for leaky
+ * ReLU and y (the forward's output) for the others. tanh/sigmoid forward have no
+ * separate reference (they are scalar libm calls); GP_REF runs the same code. */
+int gp_activation_forward(int impl, int kind, float *y, const float *x, int n, float slope);
+int gp_activation_backward(int impl, int kind, float *dx, const float *dy, const float *xy, int n, float slope);
+/* losses write the mean to *loss */
+int gp_bce_with_logits(float *loss, const float *z, const float *t, int n);
+int gp_bce_with_logits_backward(float *dz, const float *z, const float *t, int n, float scale);
+int gp_mse(float *loss, const float *p, const float *t, int n);
+int gp_mse_backward(float *dp, const float *p, const float *t, int n, float scale);
+int gp_adam_update(float *p, const float *g, float *m, float *v, int n, float lr, float beta1,
+                   float beta2, float eps, int t);
+int gp_sgd_update(float *p, const float *g, int n, float lr);
+
+/* benchmark: the SIMD128 arithmetic peak loop, a 4x8 register block of 8 independent f32x4
+ * accumulators over L1-resident operands: 64 steps of 64 flops per iteration. Returns a
+ * value that depends on every accumulator. */
+float gp_bench_peak(int iters);
+
+#endif

@@ -1,0 +1,34 @@
+/* loss.c - losses, summed in double so the mean of a large batch keeps its digits. */
+#include "loss.h"
+
+#include <math.h>
+
+#include "activations.h"
+
+float bce_with_logits_forward(const float *z, const float *t, int n) {
+  double s = 0.0;
+  for (int i = 0; i < n; i++) {
+    double zi = z[i];
+    s += (zi > 0.0 ? zi : 0.0) - zi * t[i] + log1p(exp(-fabs(zi)));
+  }
+  return n > 0 ? (float)(s / n) : 0.0f;
+}
+
+void bce_with_logits_backward(float *dz, const float *z, const float *t, int n, float scale) {
+  const float k = scale / (float)n;
+  for (int i = 0; i < n; i++) dz[i] += k * (sigmoidf_stable(z[i]) - t[i]);
+}
+
+float mse_forward(const float *p, const float *t, int n) {
+  double s = 0.0;
+  for (int i = 0; i < n; i++) {
+    double d = (double)p[i] - t[i];
+    s += d * d;
+  }
+  return n > 0 ? (float)(s / n) : 0.0f;
+}
+
+void mse_backward(float *dp, const float *p, const float *t, int n, float scale) {
+  const float k = 2.0f * scale / (float)n;
+  for (int i = 0; i < n; i++) dp[i] += k * (p[i] - t[i]);
+}

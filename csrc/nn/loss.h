@@ -1,0 +1,19 @@
+/* loss.h - losses over n predictions, each returning the mean and, in backward,
+ * accumulating scale * d(mean)/d(prediction) (scale lets a caller weight or negate one
+ * term of a larger objective without another pass).
+ *
+ * Binary cross-entropy is taken on logits z with targets t in [0, 1]:
+ *   l(z, t) = max(z, 0) - z t + log(1 + exp(-|z|))
+ * which equals -t log s(z) - (1 - t) log(1 - s(z)) but stays finite and exact for any z
+ * (no log of 0, no exp overflow). Its gradient is s(z) - t. */
+#ifndef NN_LOSS_H
+#define NN_LOSS_H
+
+float bce_with_logits_forward(const float *z, const float *t, int n);
+void bce_with_logits_backward(float *dz, const float *z, const float *t, int n, float scale);
+
+/* mean of (p - t)^2 */
+float mse_forward(const float *p, const float *t, int n);
+void mse_backward(float *dp, const float *p, const float *t, int n, float scale);
+
+#endif

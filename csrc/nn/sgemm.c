@@ -1,0 +1,201 @@
+/* sgemm.c - blocked SIMD128 sgemm (GotoBLAS/BLIS loop order) and its scalar reference.
+ *
+ * Loops, outermost first: jc over NC columns of C; pc over KC of the reduction (B's block
+ * is packed once into NR-wide panels); ic over MC rows (A's block packed into MR-high
+ * panels); then jr, ir over NR x MR tiles, each one call of the micro-kernel. Packing pads
+ * panels with zeros, so the micro-kernel always runs a full MR x NR tile with no branches
+ * in its loop; partial tiles land in a small buffer and only their valid part is stored. */
+#include "sgemm.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "simd.h"
+
+enum { MR = 4, NR = 8, KC = 256, MC = 128, NC = 2048 };
+
+/* A block: MC x KC; B block: KC x NC, both rounded up to whole panels. */
+static _Alignas(16) float pack_a[MC * KC];
+static _Alignas(16) float pack_b[KC * NC];
+
+/* Packs rows [i0, i0+mc) and reduction [k0, k0+kc) of op(A) into MR-high panels:
+ * panel p holds, for each k, the MR values op(A)[i0+p*MR+r][k0+k], zero past M. */
+static void pack_a_panels(float *dst, int ta, const float *A, int lda, int i0, int mc, int k0,
+                          int kc) {
+  for (int p = 0; p < mc; p += MR) {
+    int rows = mc - p < MR ? mc - p : MR;
+    if (ta) { /* op(A)[i][k] = A[k][i]: the MR values of one k are contiguous */
+      const float *src = A + (size_t)k0 * lda + i0 + p;
+      if (rows == MR) {
+        for (int k = 0; k < kc; k++)
+          wasm_v128_store(dst + k * MR, wasm_v128_load(src + (size_t)k * lda));
+      } else {
+        for (int k = 0; k < kc; k++)
+          for (int r = 0; r < MR; r++) dst[k * MR + r] = r < rows ? src[(size_t)k * lda + r] : 0.0f;
+      }
+    } else { /* op(A)[i][k] = A[i][k]: gather one value from each of MR rows */
+      const float *src = A + (size_t)(i0 + p) * lda + k0;
+      if (rows == MR) {
+        const float *r0 = src, *r1 = src + lda, *r2 = src + 2 * (size_t)lda, *r3 = src + 3 * (size_t)lda;
+        int k = 0;
+        for (; k + 4 <= kc; k += 4) { /* 4x4 transpose in registers */
+          v128_t a = wasm_v128_load(r0 + k), b = wasm_v128_load(r1 + k);
+          v128_t c = wasm_v128_load(r2 + k), d = wasm_v128_load(r3 + k);
+          v128_t ab_lo = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab_hi = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+          v128_t cd_lo = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), cd_hi = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
+          wasm_v128_store(dst + (k + 0) * MR, wasm_i64x2_shuffle(ab_lo, cd_lo, 0, 2));
+          wasm_v128_store(dst + (k + 1) * MR, wasm_i64x2_shuffle(ab_lo, cd_lo, 1, 3));
+          wasm_v128_store(dst + (k + 2) * MR, wasm_i64x2_shuffle(ab_hi, cd_hi, 0, 2));
+          wasm_v128_store(dst + (k + 3) * MR, wasm_i64x2_shuffle(ab_hi, cd_hi, 1, 3));
+        }
+        for (; k < kc; k++) {
+          dst[k * MR + 0] = r0[k]; dst[k * MR + 1] = r1[k];
+          dst[k * MR + 2] = r2[k]; dst[k * MR + 3] = r3[k];
+        }
+      } else {
+        for (int k = 0; k < kc; k++)
+          for (int r = 0; r < MR; r++) dst[k * MR + r] = r < rows ? src[(size_t)r * lda + k] : 0.0f;
+      }
+    }
+    dst += (size_t)kc * MR;
+  }
+}
+
+/* Packs reduction [k0, k0+kc) and columns [j0, j0+nc) of op(B) into NR-wide panels:
+ * panel p holds, for each k, the NR values op(B)[k0+k][j0+p*NR+j], zero past N. */
+static void pack_b_panels(float *dst, int tb, const float *B, int ldb, int k0, int kc, int j0,
+                          int nc) {
+  for (int p = 0; p < nc; p += NR) {
+    int cols = nc - p < NR ? nc - p : NR;
+    if (!tb) { /* op(B)[k][j] = B[k][j]: rows of NR contiguous values */
+      const float *src = B + (size_t)k0 * ldb + j0 + p;
+      if (cols == NR) {
+        for (int k = 0; k < kc; k++) {
+          wasm_v128_store(dst + k * NR, wasm_v128_load(src + (size_t)k * ldb));
+          wasm_v128_store(dst + k * NR + 4, wasm_v128_load(src + (size_t)k * ldb + 4));
+        }
+      } else {
+        for (int k = 0; k < kc; k++)
+          for (int j = 0; j < NR; j++) dst[k * NR + j] = j < cols ? src[(size_t)k * ldb + j] : 0.0f;
+      }
+    } else { /* op(B)[k][j] = B[j][k]: walk each of the NR source rows along k */
+      const float *src = B + (size_t)(j0 + p) * ldb + k0;
+      for (int j = 0; j < NR; j++) {
+        if (j < cols) {
+          const float *row = src + (size_t)j * ldb;
+          for (int k = 0; k < kc; k++) dst[k * NR + j] = row[k];
+        } else {
+          for (int k = 0; k < kc; k++) dst[k * NR + j] = 0.0f;
+        }
+      }
+    }
+    dst += (size_t)kc * NR;
+  }
+}
+
+/* The micro-kernel: an MR x NR tile of C from one A panel and one B panel.
+ * acc[r] += splat(a[k][r]) * b[k][0..7]: 8 f32x4 accumulators, 2 B loads and 4 splat
+ * loads per k. Stores into c (row stride ldc) with beta 0 (overwrite) or else acc+beta*c. */
+static void gemm_f32_4x8_wasmsimd(int kc, const float *restrict a, const float *restrict b,
+                                  float *restrict c, int ldc, float beta) {
+  v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00;
+  v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int k = 0; k < kc; k++) {
+    v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+    v128_t a0 = wasm_v128_load32_splat(a + 0);
+    c00 = f32x4_muladd(c00, a0, b0);
+    c01 = f32x4_muladd(c01, a0, b1);
+    v128_t a1 = wasm_v128_load32_splat(a + 1);
+    c10 = f32x4_muladd(c10, a1, b0);
+    c11 = f32x4_muladd(c11, a1, b1);
+    v128_t a2 = wasm_v128_load32_splat(a + 2);
+    c20 = f32x4_muladd(c20, a2, b0);
+    c21 = f32x4_muladd(c21, a2, b1);
+    v128_t a3 = wasm_v128_load32_splat(a + 3);
+    c30 = f32x4_muladd(c30, a3, b0);
+    c31 = f32x4_muladd(c31, a3, b1);
+    a += MR;
+    b += NR;
+  }
+  float *r0 = c, *r1 = c + ldc, *r2 = c + 2 * (size_t)ldc, *r3 = c + 3 * (size_t)ldc;
+  if (beta != 0.0f) {
+    v128_t vb = wasm_f32x4_splat(beta);
+    c00 = f32x4_muladd(c00, vb, wasm_v128_load(r0)); c01 = f32x4_muladd(c01, vb, wasm_v128_load(r0 + 4));
+    c10 = f32x4_muladd(c10, vb, wasm_v128_load(r1)); c11 = f32x4_muladd(c11, vb, wasm_v128_load(r1 + 4));
+    c20 = f32x4_muladd(c20, vb, wasm_v128_load(r2)); c21 = f32x4_muladd(c21, vb, wasm_v128_load(r2 + 4));
+    c30 = f32x4_muladd(c30, vb, wasm_v128_load(r3)); c31 = f32x4_muladd(c31, vb, wasm_v128_load(r3 + 4));
+  }
+  wasm_v128_store(r0, c00); wasm_v128_store(r0 + 4, c01);
+  wasm_v128_store(r1, c10); wasm_v128_store(r1 + 4, c11);
+  wasm_v128_store(r2, c20); wasm_v128_store(r2 + 4, c21);
+  wasm_v128_store(r3, c30); wasm_v128_store(r3 + 4, c31);
+}
+
+/* One tile, full or partial. A partial tile is computed into a scratch tile holding the
+ * valid part of C, then copied back, so the micro-kernel never touches memory past C. */
+static void tile(int kc, const float *a, const float *b, float *c, int ldc, float beta, int mr,
+                 int nr) {
+  if (mr == MR && nr == NR) {
+    gemm_f32_4x8_wasmsimd(kc, a, b, c, ldc, beta);
+    return;
+  }
+  _Alignas(16) float t[MR * NR];
+  if (beta != 0.0f)
+    for (int i = 0; i < mr; i++)
+      for (int j = 0; j < nr; j++) t[i * NR + j] = c[(size_t)i * ldc + j];
+  gemm_f32_4x8_wasmsimd(kc, a, b, t, NR, beta);
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < nr; j++) c[(size_t)i * ldc + j] = t[i * NR + j];
+}
+
+static void scale_c(int M, int N, float beta, float *C, int ldc) {
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
+}
+
+void sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+           float beta, float *C, int ldc) {
+  assert(M >= 0 && N >= 0 && K >= 0);
+  assert(ldc >= N && lda >= (ta ? M : K) && ldb >= (tb ? K : N));
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    scale_c(M, N, beta, C, ldc);
+    return;
+  }
+  for (int jc = 0; jc < N; jc += NC) {
+    int nc = N - jc < NC ? N - jc : NC;
+    for (int pc = 0; pc < K; pc += KC) {
+      int kc = K - pc < KC ? K - pc : KC;
+      float bk = pc == 0 ? beta : 1.0f; /* later K blocks add to what the first wrote */
+      pack_b_panels(pack_b, tb, B, ldb, pc, kc, jc, nc);
+      for (int ic = 0; ic < M; ic += MC) {
+        int mc = M - ic < MC ? M - ic : MC;
+        pack_a_panels(pack_a, ta, A, lda, ic, mc, pc, kc);
+        for (int jr = 0; jr < nc; jr += NR) {
+          int nr = nc - jr < NR ? nc - jr : NR;
+          const float *bp = pack_b + (size_t)(jr / NR) * kc * NR;
+          for (int ir = 0; ir < mc; ir += MR) {
+            int mr = mc - ir < MR ? mc - ir : MR;
+            tile(kc, pack_a + (size_t)(ir / MR) * kc * MR, bp,
+                 C + (size_t)(ic + ir) * ldc + jc + jr, ldc, bk, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+void sgemm_ref(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,
+               int ldb, float beta, float *C, int ldc) {
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < N; j++) {
+      double s = 0.0;
+      for (int k = 0; k < K; k++) {
+        float a = ta ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k];
+        float b = tb ? B[(size_t)j * ldb + k] : B[(size_t)k * ldb + j];
+        s += (double)a * b;
+      }
+      float *c = &C[(size_t)i * ldc + j];
+      *c = beta == 0.0f ? (float)s : (float)(s + (double)beta * *c);
+    }
+}
