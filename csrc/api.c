@@ -271,93 +271,91 @@ GP_API int gp_col2im(float *dx, const float *col, int N, int H, int W, int C, in
 
 /* The checks shared by all six conv passes. `chans` is OC for conv2d, IC for the
  * transposed one: the channel count of the convolution's output side. */
-static int conv_args(conv_shape *s, int impl, const float *col, int N, int H, int W, int C,
-                     int chans, int KH, int KW, int S, int P) {
+static int conv_args(conv_shape *s, int impl, int N, int H, int W, int C, int chans, int KH,
+                     int KW, int S, int P) {
   CHECK(check_impl(impl));
   CHECK(positive(chans));
   CHECK(shape_of(s, N, H, W, C, KH, KW, S, P));
   CHECK(fits(prod(out_pixels(s), chans)));
-  CHECK(fits(prod(w_rows(s), chans)));
-  return impl == GP_FAST ? check_buf(col, (int64_t)conv_col_size(s)) : GP_OK;
+  return fits(prod(w_rows(s), chans));
 }
 
-GP_API int gp_conv2d_forward(int impl, float *y, float *col, const float *x, const float *w,
+GP_API int gp_conv2d_forward(int impl, float *y, const float *x, const float *w,
                              const float *b, int N, int H, int W, int C, int OC, int KH, int KW,
                              int S, int P) {
   conv_shape s;
-  CHECK(conv_args(&s, impl, col, N, H, W, C, OC, KH, KW, S, P));
+  CHECK(conv_args(&s, impl, N, H, W, C, OC, KH, KW, S, P));
   CHECK(check_buf(y, out_pixels(&s) * OC));
   CHECK(check_buf(x, in_floats(&s)));
   CHECK(check_buf(w, w_rows(&s) * OC));
   if (b) CHECK(check_buf(b, OC));
-  if (impl == GP_FAST) conv2d_forward(y, col, x, w, b, &s, OC);
+  if (impl == GP_FAST) conv2d_forward(y, x, w, b, &s, OC);
   else conv2d_forward_ref(y, x, w, b, &s, OC);
   return GP_OK;
 }
 
-GP_API int gp_conv2d_backward_data(int impl, float *dx, float *col, const float *dy,
+GP_API int gp_conv2d_backward_data(int impl, float *dx, const float *dy,
                                    const float *w, int N, int H, int W, int C, int OC, int KH,
                                    int KW, int S, int P) {
   conv_shape s;
-  CHECK(conv_args(&s, impl, col, N, H, W, C, OC, KH, KW, S, P));
+  CHECK(conv_args(&s, impl, N, H, W, C, OC, KH, KW, S, P));
   CHECK(check_buf(dx, in_floats(&s)));
   CHECK(check_buf(dy, out_pixels(&s) * OC));
   CHECK(check_buf(w, w_rows(&s) * OC));
-  if (impl == GP_FAST) conv2d_backward_data(dx, col, dy, w, &s, OC);
+  if (impl == GP_FAST) conv2d_backward_data(dx, dy, w, &s, OC);
   else conv2d_backward_data_ref(dx, dy, w, &s, OC);
   return GP_OK;
 }
 
-GP_API int gp_conv2d_backward_weights(int impl, float *dw, float *col, const float *dy,
+GP_API int gp_conv2d_backward_weights(int impl, float *dw, const float *dy,
                                       const float *x, int N, int H, int W, int C, int OC,
                                       int KH, int KW, int S, int P) {
   conv_shape s;
-  CHECK(conv_args(&s, impl, col, N, H, W, C, OC, KH, KW, S, P));
+  CHECK(conv_args(&s, impl, N, H, W, C, OC, KH, KW, S, P));
   CHECK(check_buf(dw, w_rows(&s) * OC));
   CHECK(check_buf(dy, out_pixels(&s) * OC));
   CHECK(check_buf(x, in_floats(&s)));
-  if (impl == GP_FAST) conv2d_backward_weights(dw, col, dy, x, &s, OC);
+  if (impl == GP_FAST) conv2d_backward_weights(dw, dy, x, &s, OC);
   else conv2d_backward_weights_ref(dw, dy, x, &s, OC);
   return GP_OK;
 }
 
-GP_API int gp_conv_transpose2d_forward(int impl, float *y, float *col, const float *x,
+GP_API int gp_conv_transpose2d_forward(int impl, float *y, const float *x,
                                        const float *w, const float *b, int N, int H, int W,
                                        int C, int IC, int KH, int KW, int S, int P) {
   conv_shape s;
-  CHECK(conv_args(&s, impl, col, N, H, W, C, IC, KH, KW, S, P));
+  CHECK(conv_args(&s, impl, N, H, W, C, IC, KH, KW, S, P));
   CHECK(check_buf(y, in_floats(&s)));
   CHECK(check_buf(x, out_pixels(&s) * IC));
   CHECK(check_buf(w, w_rows(&s) * IC));
   if (b) CHECK(check_buf(b, C));
-  if (impl == GP_FAST) conv_transpose2d_forward(y, col, x, w, b, &s, IC);
+  if (impl == GP_FAST) conv_transpose2d_forward(y, x, w, b, &s, IC);
   else conv_transpose2d_forward_ref(y, x, w, b, &s, IC);
   return GP_OK;
 }
 
-GP_API int gp_conv_transpose2d_backward_data(int impl, float *dx, float *col, const float *dy,
+GP_API int gp_conv_transpose2d_backward_data(int impl, float *dx, const float *dy,
                                              const float *w, int N, int H, int W, int C, int IC,
                                              int KH, int KW, int S, int P) {
   conv_shape s;
-  CHECK(conv_args(&s, impl, col, N, H, W, C, IC, KH, KW, S, P));
+  CHECK(conv_args(&s, impl, N, H, W, C, IC, KH, KW, S, P));
   CHECK(check_buf(dx, out_pixels(&s) * IC));
   CHECK(check_buf(dy, in_floats(&s)));
   CHECK(check_buf(w, w_rows(&s) * IC));
-  if (impl == GP_FAST) conv_transpose2d_backward_data(dx, col, dy, w, &s, IC);
+  if (impl == GP_FAST) conv_transpose2d_backward_data(dx, dy, w, &s, IC);
   else conv_transpose2d_backward_data_ref(dx, dy, w, &s, IC);
   return GP_OK;
 }
 
-GP_API int gp_conv_transpose2d_backward_weights(int impl, float *dw, float *col,
-                                                const float *dy, const float *x, int N, int H,
+GP_API int gp_conv_transpose2d_backward_weights(int impl, float *dw, const float *dy, const float *x, int N, int H,
                                                 int W, int C, int IC, int KH, int KW, int S,
                                                 int P) {
   conv_shape s;
-  CHECK(conv_args(&s, impl, col, N, H, W, C, IC, KH, KW, S, P));
+  CHECK(conv_args(&s, impl, N, H, W, C, IC, KH, KW, S, P));
   CHECK(check_buf(dw, w_rows(&s) * IC));
   CHECK(check_buf(dy, in_floats(&s)));
   CHECK(check_buf(x, out_pixels(&s) * IC));
-  if (impl == GP_FAST) conv_transpose2d_backward_weights(dw, col, dy, x, &s, IC);
+  if (impl == GP_FAST) conv_transpose2d_backward_weights(dw, dy, x, &s, IC);
   else conv_transpose2d_backward_weights_ref(dw, dy, x, &s, IC);
   return GP_OK;
 }

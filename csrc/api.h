@@ -50,24 +50,24 @@ int gp_sgemm(int impl, int ta, int tb, int M, int N, int K, const float *A, int 
              const float *B, int ldb, float beta, float *C, int ldc);
 /* conv geometry: output size along one axis, or a negative status */
 int gp_conv_out_size(int in, int k, int s, int p);
-/* floats of the im2col scratch the conv calls below need (>= 1 so the reference impl,
- * which ignores it, can share a buffer), or a negative status */
+/* floats of the im2col matrix of a geometry (for gp_im2col / gp_col2im; the conv passes
+ * lower implicitly and need no scratch), or a negative status */
 int gp_conv_col_floats(int N, int H, int W, int C, int KH, int KW, int S, int P);
 int gp_im2col(float *col, const float *x, int N, int H, int W, int C, int KH, int KW, int S, int P);
 int gp_col2im(float *dx, const float *col, int N, int H, int W, int C, int KH, int KW, int S, int P);
-int gp_conv2d_forward(int impl, float *y, float *col, const float *x, const float *w,
+int gp_conv2d_forward(int impl, float *y, const float *x, const float *w,
                       const float *b, int N, int H, int W, int C, int OC, int KH, int KW, int S, int P);
-int gp_conv2d_backward_data(int impl, float *dx, float *col, const float *dy, const float *w,
+int gp_conv2d_backward_data(int impl, float *dx, const float *dy, const float *w,
                             int N, int H, int W, int C, int OC, int KH, int KW, int S, int P);
-int gp_conv2d_backward_weights(int impl, float *dw, float *col, const float *dy, const float *x,
+int gp_conv2d_backward_weights(int impl, float *dw, const float *dy, const float *x,
                                int N, int H, int W, int C, int OC, int KH, int KW, int S, int P);
 /* Transposed convolution, described by the convolution it transposes (conv_transpose2d.h):
  * y is [N, H, W, C], x is [N, OH, OW, IC]. */
-int gp_conv_transpose2d_forward(int impl, float *y, float *col, const float *x, const float *w,
+int gp_conv_transpose2d_forward(int impl, float *y, const float *x, const float *w,
                                 const float *b, int N, int H, int W, int C, int IC, int KH, int KW, int S, int P);
-int gp_conv_transpose2d_backward_data(int impl, float *dx, float *col, const float *dy, const float *w,
+int gp_conv_transpose2d_backward_data(int impl, float *dx, const float *dy, const float *w,
                                       int N, int H, int W, int C, int IC, int KH, int KW, int S, int P);
-int gp_conv_transpose2d_backward_weights(int impl, float *dw, float *col, const float *dy,
+int gp_conv_transpose2d_backward_weights(int impl, float *dw, const float *dy,
                                          const float *x, int N, int H, int W, int C, int IC,
                                          int KH, int KW, int S, int P);
 int gp_bias_backward(float *db, const float *dy, int rows, int C);

@@ -22,26 +22,31 @@ void bias_backward(float *db, const float *dy, int rows, int OC) {
   }
 }
 
-void conv2d_forward(float *y, float *col, const float *x, const float *w, const float *b,
+/* All three passes are implicit GEMMs (sgemm_lowered): no col buffer is built. */
+
+void conv2d_forward(float *y, const float *x, const float *w, const float *b,
                     const conv_shape *s, int OC) {
   const int M = s->N * s->OH * s->OW, K = s->KH * s->KW * s->C;
-  im2col(col, x, s);
-  sgemm(0, 0, M, OC, K, col, K, w, OC, 0.0f, y, OC);
-  if (b) bias_forward(y, b, M, OC);
+  im2col_view v = {s, x, NULL};
+  sgemm_lowering l = {im2col_pack_rows, &v, NULL, NULL};
+  sgemm_lowered(&l, 0, M, OC, K, w, OC, b, 0.0f, y, OC);
 }
 
-void conv2d_backward_data(float *dx, float *col, const float *dy, const float *w,
-                          const conv_shape *s, int OC) {
+void conv2d_backward_data(float *dx, const float *dy, const float *w, const conv_shape *s,
+                          int OC) {
   const int M = s->N * s->OH * s->OW, K = s->KH * s->KW * s->C;
-  sgemm(0, 1, M, K, OC, dy, OC, w, OC, 0.0f, col, K);
-  col2im(dx, col, s);
+  sgemm_matrix_a a = {0, OC, dy};
+  im2col_view v = {s, NULL, dx};
+  sgemm_lowering l = {sgemm_pack_matrix_a, &a, col2im_store, &v};
+  sgemm_lowered(&l, 1, M, K, OC, w, OC, NULL, 0.0f, NULL, 0);
 }
 
-void conv2d_backward_weights(float *dw, float *col, const float *dy, const float *x,
-                             const conv_shape *s, int OC) {
+void conv2d_backward_weights(float *dw, const float *dy, const float *x, const conv_shape *s,
+                             int OC) {
   const int M = s->N * s->OH * s->OW, K = s->KH * s->KW * s->C;
-  im2col(col, x, s);
-  sgemm(1, 0, K, OC, M, col, K, dy, OC, 1.0f, dw, OC);
+  im2col_view v = {s, x, NULL};
+  sgemm_lowering l = {im2col_pack_cols, &v, NULL, NULL};
+  sgemm_lowered(&l, 0, K, OC, M, dy, OC, NULL, 1.0f, dw, OC);
 }
 
 /* The reference visits every (output pixel, kernel tap) pair that lands inside the input

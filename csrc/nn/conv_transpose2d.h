@@ -9,17 +9,17 @@
  *
  * e.g. the generator's 7x7x64 -> 14x14x32 layer (k4 s2 p1) uses s = (N, 14, 14, 32, 4, 4,
  * 2, 1), whose OH = OW = 7, and IC = 64. Weights are [KH*KW*s.C, IC], the layout of that
- * convolution's weights. col is scratch of conv_col_size(s) floats. Backward accumulates. */
+ * convolution's weights. No scratch is needed (implicit GEMMs). Backward accumulates. */
 #ifndef NN_CONV_TRANSPOSE2D_H
 #define NN_CONV_TRANSPOSE2D_H
 
 #include "im2col.h"
 
-void conv_transpose2d_forward(float *y, float *col, const float *x, const float *w,
-                              const float *b, const conv_shape *s, int IC);
-void conv_transpose2d_backward_data(float *dx, float *col, const float *dy, const float *w,
+void conv_transpose2d_forward(float *y, const float *x, const float *w, const float *b,
+                              const conv_shape *s, int IC);
+void conv_transpose2d_backward_data(float *dx, const float *dy, const float *w,
                                     const conv_shape *s, int IC);
-void conv_transpose2d_backward_weights(float *dw, float *col, const float *dy, const float *x,
+void conv_transpose2d_backward_weights(float *dw, const float *dy, const float *x,
                                        const conv_shape *s, int IC);
 
 /* Direct scatter-loop references. */

@@ -28,4 +28,21 @@ void im2col(float *col, const float *x, const conv_shape *s);
 /* dx += col2im(col) */
 void col2im(float *dx, const float *col, const conv_shape *s);
 
+/* Implicit lowering (sgemm_lowered, sgemm.h): the same GEMMs without the col matrix.
+ * Panels are packed straight from the image and finished tiles are scattered straight
+ * back into one, so a small-channel layer does not stream a large col buffer through
+ * memory twice. ctx is an im2col_view. */
+typedef struct {
+  const conv_shape *s;
+  const float *x; /* the image packers read */
+  float *dx;      /* the image col2im_store adds into */
+} im2col_view;
+
+/* op(A) = col: rows are output pixels, the reduction runs over the receptive field. */
+void im2col_pack_rows(float *dst, const void *ctx, int i0, int mc, int k0, int kc);
+/* op(A) = col^T: rows are receptive-field entries, the reduction runs over pixels. */
+void im2col_pack_cols(float *dst, const void *ctx, int i0, int mc, int k0, int kc);
+/* dx += col2im(strip): strip rows are output pixels, its columns field entries. */
+void col2im_store(void *ctx, const float *strip, int ld, int i, int j, int mr, int nr);
+
 #endif

@@ -12,16 +12,20 @@
 
 #include "simd.h"
 
-enum { MR = 4, NR = 8, KC = 256, MC = 128, NC = 2048 };
+enum { MR = SGEMM_MR, NR = SGEMM_NR, KC = SGEMM_KC, MC = SGEMM_MC, NC = 2048 };
 
 /* A block: MC x KC; B block: KC x NC, both rounded up to whole panels. */
 static _Alignas(16) float pack_a[MC * KC];
 static _Alignas(16) float pack_b[KC * NC];
+static _Alignas(16) float pack_bias[NC]; /* the bias row, packed with B's panels */
+static _Alignas(16) float row_panel[MR * NC]; /* MR rows of C on their way to a store callback */
 
 /* Packs rows [i0, i0+mc) and reduction [k0, k0+kc) of op(A) into MR-high panels:
  * panel p holds, for each k, the MR values op(A)[i0+p*MR+r][k0+k], zero past M. */
-static void pack_a_panels(float *dst, int ta, const float *A, int lda, int i0, int mc, int k0,
-                          int kc) {
+void sgemm_pack_matrix_a(float *dst, const void *ctx, int i0, int mc, int k0, int kc) {
+  const sgemm_matrix_a *m = ctx;
+  const int ta = m->ta, lda = m->lda;
+  const float *A = m->A;
   for (int p = 0; p < mc; p += MR) {
     int rows = mc - p < MR ? mc - p : MR;
     if (ta) { /* op(A)[i][k] = A[k][i]: the MR values of one k are contiguous */
@@ -38,16 +42,9 @@ static void pack_a_panels(float *dst, int ta, const float *A, int lda, int i0, i
       if (rows == MR) {
         const float *r0 = src, *r1 = src + lda, *r2 = src + 2 * (size_t)lda, *r3 = src + 3 * (size_t)lda;
         int k = 0;
-        for (; k + 4 <= kc; k += 4) { /* 4x4 transpose in registers */
-          v128_t a = wasm_v128_load(r0 + k), b = wasm_v128_load(r1 + k);
-          v128_t c = wasm_v128_load(r2 + k), d = wasm_v128_load(r3 + k);
-          v128_t ab_lo = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab_hi = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
-          v128_t cd_lo = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), cd_hi = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
-          wasm_v128_store(dst + (k + 0) * MR, wasm_i64x2_shuffle(ab_lo, cd_lo, 0, 2));
-          wasm_v128_store(dst + (k + 1) * MR, wasm_i64x2_shuffle(ab_lo, cd_lo, 1, 3));
-          wasm_v128_store(dst + (k + 2) * MR, wasm_i64x2_shuffle(ab_hi, cd_hi, 0, 2));
-          wasm_v128_store(dst + (k + 3) * MR, wasm_i64x2_shuffle(ab_hi, cd_hi, 1, 3));
-        }
+        for (; k + 4 <= kc; k += 4) /* 4x4 transpose in registers */
+          f32x4_store_transposed(dst + k * MR, wasm_v128_load(r0 + k), wasm_v128_load(r1 + k),
+                                 wasm_v128_load(r2 + k), wasm_v128_load(r3 + k));
         for (; k < kc; k++) {
           dst[k * MR + 0] = r0[k]; dst[k * MR + 1] = r1[k];
           dst[k * MR + 2] = r2[k]; dst[k * MR + 3] = r3[k];
@@ -95,11 +92,14 @@ static void pack_b_panels(float *dst, int tb, const float *B, int ldb, int k0, i
 
 /* The micro-kernel: an MR x NR tile of C from one A panel and one B panel.
  * acc[r] += splat(a[k][r]) * b[k][0..7]: 8 f32x4 accumulators, 2 B loads and 4 splat
- * loads per k. Stores into c (row stride ldc) with beta 0 (overwrite) or else acc+beta*c. */
+ * loads per k. Accumulators start from the bias row (or zero). Stores into c (row stride
+ * ldc) with beta 0 (overwrite) or else acc + beta * c. */
 static void gemm_f32_4x8_wasmsimd(int kc, const float *restrict a, const float *restrict b,
-                                  float *restrict c, int ldc, float beta) {
-  v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00;
-  v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                                  const float *restrict bias, float *restrict c, int ldc,
+                                  float beta) {
+  v128_t c00 = bias ? wasm_v128_load(bias) : wasm_f32x4_splat(0.0f);
+  v128_t c01 = bias ? wasm_v128_load(bias + 4) : c00;
+  v128_t c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
   for (int k = 0; k < kc; k++) {
     v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
     v128_t a0 = wasm_v128_load32_splat(a + 0);
@@ -133,19 +133,44 @@ static void gemm_f32_4x8_wasmsimd(int kc, const float *restrict a, const float *
 
 /* One tile, full or partial. A partial tile is computed into a scratch tile holding the
  * valid part of C, then copied back, so the micro-kernel never touches memory past C. */
-static void tile(int kc, const float *a, const float *b, float *c, int ldc, float beta, int mr,
-                 int nr) {
+static void tile(int kc, const float *a, const float *b, const float *bias, float *c, int ldc,
+                 float beta, int mr, int nr) {
   if (mr == MR && nr == NR) {
-    gemm_f32_4x8_wasmsimd(kc, a, b, c, ldc, beta);
+    gemm_f32_4x8_wasmsimd(kc, a, b, bias, c, ldc, beta);
     return;
   }
   _Alignas(16) float t[MR * NR];
   if (beta != 0.0f)
-    for (int i = 0; i < mr; i++)
-      for (int j = 0; j < nr; j++) t[i * NR + j] = c[(size_t)i * ldc + j];
-  gemm_f32_4x8_wasmsimd(kc, a, b, t, NR, beta);
-  for (int i = 0; i < mr; i++)
-    for (int j = 0; j < nr; j++) c[(size_t)i * ldc + j] = t[i * NR + j];
+    for (int r = 0; r < mr; r++)
+      for (int q = 0; q < nr; q++) t[r * NR + q] = c[(size_t)r * ldc + q];
+  gemm_f32_4x8_wasmsimd(kc, a, b, bias, t, NR, beta);
+  for (int r = 0; r < mr; r++)
+    for (int q = 0; q < nr; q++) c[(size_t)r * ldc + q] = t[r * NR + q];
+}
+
+/* The inner two loops over one packed block. Into C: for each B panel, every A panel (the
+ * B panel stays in L1). Into a store callback: row panel by row panel, each MR x nc strip
+ * assembled in row_panel (padded, so partial tiles need no scratch) and handed over once,
+ * which keeps the callback's per-row work (locating pixels) off the per-tile path. */
+static void macro_block(const sgemm_lowering *l, int kc, int mc, int nc, const float *bias,
+                        float beta, float *C, int ldc, int ic, int jc) {
+  if (l->store) {
+    for (int ir = 0; ir < mc; ir += MR) {
+      const float *ap = pack_a + (size_t)(ir / MR) * kc * MR;
+      for (int jr = 0; jr < nc; jr += NR)
+        gemm_f32_4x8_wasmsimd(kc, ap, pack_b + (size_t)(jr / NR) * kc * NR,
+                              bias ? bias + jr : NULL, row_panel + jr, NC, 0.0f);
+      l->store(l->c_ctx, row_panel, NC, ic + ir, jc, mc - ir < MR ? mc - ir : MR, nc);
+    }
+    return;
+  }
+  for (int jr = 0; jr < nc; jr += NR) {
+    const int nr = nc - jr < NR ? nc - jr : NR;
+    const float *bp = pack_b + (size_t)(jr / NR) * kc * NR;
+    for (int ir = 0; ir < mc; ir += MR)
+      tile(kc, pack_a + (size_t)(ir / MR) * kc * MR, bp, bias ? bias + jr : NULL,
+           C + (size_t)(ic + ir) * ldc + jc + jr, ldc, beta, mc - ir < MR ? mc - ir : MR, nr);
+  }
 }
 
 static void scale_c(int M, int N, float beta, float *C, int ldc) {
@@ -153,36 +178,46 @@ static void scale_c(int M, int N, float beta, float *C, int ldc) {
     for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
 }
 
-void sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-           float beta, float *C, int ldc) {
+void sgemm_lowered(const sgemm_lowering *l, int tb, int M, int N, int K, const float *B, int ldb,
+                   const float *bias, float beta, float *C, int ldc) {
   assert(M >= 0 && N >= 0 && K >= 0);
-  assert(ldc >= N && lda >= (ta ? M : K) && ldb >= (tb ? K : N));
+  assert(l->store || ldc >= N);
+  assert(ldb >= (tb ? K : N));
   if (M == 0 || N == 0) return;
   if (K == 0) {
+    assert(!l->store && !bias); /* not needed by any caller */
     scale_c(M, N, beta, C, ldc);
     return;
   }
   for (int jc = 0; jc < N; jc += NC) {
     int nc = N - jc < NC ? N - jc : NC;
+    if (bias)
+      for (int j = 0; j < (nc + NR - 1) / NR * NR; j++) pack_bias[j] = j < nc ? bias[jc + j] : 0.0f;
     for (int pc = 0; pc < K; pc += KC) {
       int kc = K - pc < KC ? K - pc : KC;
       float bk = pc == 0 ? beta : 1.0f; /* later K blocks add to what the first wrote */
+      const float *bias_k = pc == 0 && bias ? pack_bias : NULL;
       pack_b_panels(pack_b, tb, B, ldb, pc, kc, jc, nc);
       for (int ic = 0; ic < M; ic += MC) {
         int mc = M - ic < MC ? M - ic : MC;
-        pack_a_panels(pack_a, ta, A, lda, ic, mc, pc, kc);
-        for (int jr = 0; jr < nc; jr += NR) {
-          int nr = nc - jr < NR ? nc - jr : NR;
-          const float *bp = pack_b + (size_t)(jr / NR) * kc * NR;
-          for (int ir = 0; ir < mc; ir += MR) {
-            int mr = mc - ir < MR ? mc - ir : MR;
-            tile(kc, pack_a + (size_t)(ir / MR) * kc * MR, bp,
-                 C + (size_t)(ic + ir) * ldc + jc + jr, ldc, bk, mr, nr);
-          }
-        }
+        l->pack_a(pack_a, l->a_ctx, ic, mc, pc, kc);
+        macro_block(l, kc, mc, nc, bias_k, bk, C, ldc, ic, jc);
       }
     }
   }
+}
+
+void sgemm_bias(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,
+                int ldb, const float *bias, float beta, float *C, int ldc) {
+  assert(lda >= (ta ? M : K));
+  sgemm_matrix_a m = {ta, lda, A};
+  sgemm_lowering l = {sgemm_pack_matrix_a, &m, NULL, NULL};
+  sgemm_lowered(&l, tb, M, N, K, B, ldb, bias, beta, C, ldc);
+}
+
+void sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+           float beta, float *C, int ldc) {
+  sgemm_bias(ta, tb, M, N, K, A, lda, B, ldb, NULL, beta, C, ldc);
 }
 
 void sgemm_ref(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,

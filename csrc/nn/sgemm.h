@@ -19,6 +19,41 @@
 void sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,
            int ldb, float beta, float *C, int ldc);
 
+/* The same with a bias row folded into the accumulators: C = op(A).op(B) + bias[N]
+ * (broadcast over rows) + beta * C. bias may be NULL. */
+void sgemm_bias(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,
+                int ldb, const float *bias, float beta, float *C, int ldc);
+
+/* Implicit GEMM: op(A) need not exist as a matrix. A lowering packs it panel by panel
+ * (a convolution packs straight from its image, skipping the im2col buffer) and may route
+ * each finished C tile to a callback instead of C (col2im straight into an image).
+ *
+ * pack_a fills MR-high panels of rows [i0, i0+mc) and reduction [k0, k0+kc) of op(A):
+ *   dst[(p * kc + k) * SGEMM_MR + r] = op(A)[i0 + p*MR + r][k0 + k], zero for rows >= i0+mc.
+ * store, when set, receives strips of C: rows [i, i+mr) (mr <= SGEMM_MR), columns
+ * [j, j+nr), row stride ld, once per reduction block of SGEMM_KC: it must ADD them to its
+ * destination (the blocks sum to the product). beta and C are then unused. */
+enum { SGEMM_MR = 4, SGEMM_NR = 8, SGEMM_KC = 256, SGEMM_MC = 128 /* most rows per pack_a call */ };
+typedef void sgemm_pack_a_fn(float *dst, const void *ctx, int i0, int mc, int k0, int kc);
+typedef void sgemm_store_fn(void *ctx, const float *strip, int ld, int i, int j, int mr, int nr);
+typedef struct {
+  sgemm_pack_a_fn *pack_a;
+  const void *a_ctx;
+  sgemm_store_fn *store; /* NULL: C = ... + beta * C as in sgemm */
+  void *c_ctx;
+} sgemm_lowering;
+
+/* The packer of an ordinary matrix operand (ctx: an sgemm_matrix_a), for lowerings that
+ * only replace the store. */
+typedef struct {
+  int ta, lda;
+  const float *A;
+} sgemm_matrix_a;
+void sgemm_pack_matrix_a(float *dst, const void *ctx, int i0, int mc, int k0, int kc);
+
+void sgemm_lowered(const sgemm_lowering *l, int tb, int M, int N, int K, const float *B, int ldb,
+                   const float *bias, float beta, float *C, int ldc);
+
 /* The algorithmic reference: three loops, double accumulation, same contract. */
 void sgemm_ref(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,
                int ldb, float beta, float *C, int ldc);

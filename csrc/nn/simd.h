@@ -19,4 +19,15 @@ static inline v128_t f32x4_muladd(v128_t acc, v128_t a, v128_t b) {
   return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b));
 }
 
+/* Stores the 4x4 transpose of rows a, b, c, d: dst[0..3] = column 0, dst[4..7] = column 1,
+ * ... (packing GEMM panels from row-major data). */
+static inline void f32x4_store_transposed(float *dst, v128_t a, v128_t b, v128_t c, v128_t d) {
+  v128_t ab_lo = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab_hi = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+  v128_t cd_lo = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), cd_hi = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
+  wasm_v128_store(dst + 0, wasm_i64x2_shuffle(ab_lo, cd_lo, 0, 2));
+  wasm_v128_store(dst + 4, wasm_i64x2_shuffle(ab_lo, cd_lo, 1, 3));
+  wasm_v128_store(dst + 8, wasm_i64x2_shuffle(ab_hi, cd_hi, 0, 2));
+  wasm_v128_store(dst + 12, wasm_i64x2_shuffle(ab_hi, cd_hi, 1, 3));
+}
+
 #endif
