@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the project needs: the wasm toolchain, SIMDe for the native build of
-# the same kernels, stb for PNG writing.
-APT_PACKAGES=(emscripten libstb-dev libsimde-dev)
+# Debian packages the project needs: the wasm toolchain (its clang also builds the native
+# benchmark), SIMDe for the native build of the same kernels, stb for PNG writing.
+APT_PACKAGES=(emscripten clang-14 libstb-dev libsimde-dev)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
