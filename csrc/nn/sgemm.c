@@ -12,7 +12,7 @@
 
 #include "simd.h"
 
-enum { MR = SGEMM_MR, NR = SGEMM_NR, KC = SGEMM_KC, MC = SGEMM_MC, NC = 2048 };
+enum { MR = SGEMM_MR, NR = SGEMM_NR, KC = SGEMM_KC, MC = SGEMM_MC, NC = 2048, NARROW_B = 64 };
 
 /* A block: MC x KC; B block: KC x NC, both rounded up to whole panels. */
 static _Alignas(16) float pack_a[MC * KC];
@@ -92,11 +92,11 @@ static void pack_b_panels(float *dst, int tb, const float *B, int ldb, int k0, i
 
 /* The micro-kernel: an MR x NR tile of C from one A panel and one B panel.
  * acc[r] += splat(a[k][r]) * b[k][0..7]: 8 f32x4 accumulators, 2 B loads and 4 splat
- * loads per k. Accumulators start from the bias row (or zero). Stores into c (row stride
+ * loads per k. B's rows are bstride floats apart (NR when packed). Accumulators start from the bias row (or zero). Stores into c (row stride
  * ldc) with beta 0 (overwrite) or else acc + beta * c. */
 static void gemm_f32_4x8_wasmsimd(int kc, const float *restrict a, const float *restrict b,
-                                  const float *restrict bias, float *restrict c, int ldc,
-                                  float beta) {
+                                  int bstride, const float *restrict bias, float *restrict c,
+                                  int ldc, float beta) {
   v128_t c00 = bias ? wasm_v128_load(bias) : wasm_f32x4_splat(0.0f);
   v128_t c01 = bias ? wasm_v128_load(bias + 4) : c00;
   v128_t c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
@@ -115,7 +115,7 @@ static void gemm_f32_4x8_wasmsimd(int kc, const float *restrict a, const float *
     c30 = f32x4_muladd(c30, a3, b0);
     c31 = f32x4_muladd(c31, a3, b1);
     a += MR;
-    b += NR;
+    b += bstride;
   }
   float *r0 = c, *r1 = c + ldc, *r2 = c + 2 * (size_t)ldc, *r3 = c + 3 * (size_t)ldc;
   if (beta != 0.0f) {
@@ -133,17 +133,17 @@ static void gemm_f32_4x8_wasmsimd(int kc, const float *restrict a, const float *
 
 /* One tile, full or partial. A partial tile is computed into a scratch tile holding the
  * valid part of C, then copied back, so the micro-kernel never touches memory past C. */
-static void tile(int kc, const float *a, const float *b, const float *bias, float *c, int ldc,
-                 float beta, int mr, int nr) {
+static void tile(int kc, const float *a, const float *b, int bstride, const float *bias,
+                 float *c, int ldc, float beta, int mr, int nr) {
   if (mr == MR && nr == NR) {
-    gemm_f32_4x8_wasmsimd(kc, a, b, bias, c, ldc, beta);
+    gemm_f32_4x8_wasmsimd(kc, a, b, bstride, bias, c, ldc, beta);
     return;
   }
   _Alignas(16) float t[MR * NR];
   if (beta != 0.0f)
     for (int r = 0; r < mr; r++)
       for (int q = 0; q < nr; q++) t[r * NR + q] = c[(size_t)r * ldc + q];
-  gemm_f32_4x8_wasmsimd(kc, a, b, bias, t, NR, beta);
+  gemm_f32_4x8_wasmsimd(kc, a, b, bstride, bias, t, NR, beta);
   for (int r = 0; r < mr; r++)
     for (int q = 0; q < nr; q++) c[(size_t)r * ldc + q] = t[r * NR + q];
 }
@@ -152,13 +152,19 @@ static void tile(int kc, const float *a, const float *b, const float *bias, floa
  * B panel stays in L1). Into a store callback: row panel by row panel, each MR x nc strip
  * assembled in row_panel (padded, so partial tiles need no scratch) and handed over once,
  * which keeps the callback's per-row work (locating pixels) off the per-tile path. */
-static void macro_block(const sgemm_lowering *l, int kc, int mc, int nc, const float *bias,
-                        float beta, float *C, int ldc, int ic, int jc) {
+typedef struct {
+  const float *base; /* panel 0 */
+  size_t panel;      /* floats from one NR-wide panel to the next */
+  int kstride;       /* floats from one k to the next within a panel */
+} b_panels;
+
+static void macro_block(const sgemm_lowering *l, int kc, int mc, int nc, b_panels bp,
+                        const float *bias, float beta, float *C, int ldc, int ic, int jc) {
   if (l->store) {
     for (int ir = 0; ir < mc; ir += MR) {
       const float *ap = pack_a + (size_t)(ir / MR) * kc * MR;
       for (int jr = 0; jr < nc; jr += NR)
-        gemm_f32_4x8_wasmsimd(kc, ap, pack_b + (size_t)(jr / NR) * kc * NR,
+        gemm_f32_4x8_wasmsimd(kc, ap, bp.base + (size_t)(jr / NR) * bp.panel, bp.kstride,
                               bias ? bias + jr : NULL, row_panel + jr, NC, 0.0f);
       l->store(l->c_ctx, row_panel, NC, ic + ir, jc, mc - ir < MR ? mc - ir : MR, nc);
     }
@@ -166,9 +172,9 @@ static void macro_block(const sgemm_lowering *l, int kc, int mc, int nc, const f
   }
   for (int jr = 0; jr < nc; jr += NR) {
     const int nr = nc - jr < NR ? nc - jr : NR;
-    const float *bp = pack_b + (size_t)(jr / NR) * kc * NR;
+    const float *b = bp.base + (size_t)(jr / NR) * bp.panel;
     for (int ir = 0; ir < mc; ir += MR)
-      tile(kc, pack_a + (size_t)(ir / MR) * kc * MR, bp, bias ? bias + jr : NULL,
+      tile(kc, pack_a + (size_t)(ir / MR) * kc * MR, b, bp.kstride, bias ? bias + jr : NULL,
            C + (size_t)(ic + ir) * ldc + jc + jr, ldc, beta, mc - ir < MR ? mc - ir : MR, nr);
   }
 }
@@ -197,11 +203,18 @@ void sgemm_lowered(const sgemm_lowering *l, int tb, int M, int N, int K, const f
       int kc = K - pc < KC ? K - pc : KC;
       float bk = pc == 0 ? beta : 1.0f; /* later K blocks add to what the first wrote */
       const float *bias_k = pc == 0 && bias ? pack_bias : NULL;
-      pack_b_panels(pack_b, tb, B, ldb, pc, kc, jc, nc);
+      b_panels bp = {pack_b, (size_t)kc * NR, NR};
+      if (!tb && nc % NR == 0 && nc <= NARROW_B) {
+        /* a narrow B (a layer's weights, a gradient with few channels) is read in place:
+         * its block already fits in L1, and packing it would copy as much as it computes */
+        bp.base = B + (size_t)pc * ldb + jc, bp.panel = NR, bp.kstride = ldb;
+      } else {
+        pack_b_panels(pack_b, tb, B, ldb, pc, kc, jc, nc);
+      }
       for (int ic = 0; ic < M; ic += MC) {
         int mc = M - ic < MC ? M - ic : MC;
         l->pack_a(pack_a, l->a_ctx, ic, mc, pc, kc);
-        macro_block(l, kc, mc, nc, bias_k, bk, C, ldc, ic, jc);
+        macro_block(l, kc, mc, nc, bp, bias_k, bk, C, ldc, ic, jc);
       }
     }
   }
