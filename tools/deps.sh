@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the project needs: the wasm toolchain (its clang also builds the native
-# benchmark), SIMDe for the native build of the same kernels, stb for PNG writing.
-APT_PACKAGES=(emscripten clang-14 libstb-dev libsimde-dev)
+# benchmark), SIMDe for the native build of the same kernels, stb for PNG writing,
+# Chromium for the browser tests (driven by npm playwright-core).
+APT_PACKAGES=(emscripten clang-14 libstb-dev libsimde-dev chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
