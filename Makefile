@@ -10,11 +10,12 @@ BENCH_CC := clang-14
 export NODE_PATH := /usr/share/nodejs
 
 B := build
-NN_SRC := $(sort $(wildcard csrc/nn/*.c))
-CORE_SRC := $(NN_SRC) csrc/api.c csrc/bench.c
-HEADERS := $(wildcard csrc/*.h csrc/nn/*.h)
+CORE_SRC := $(sort $(wildcard csrc/nn/*.c csrc/gan/*.c csrc/io/*.c)) csrc/api.c csrc/api_gan.c csrc/bench.c
+HEADERS := $(wildcard csrc/*.h csrc/*/*.h)
+# stb_image_write from Debian's libstb-dev (never -I/usr/include for emcc)
+STB := -I/usr/include/stb
 
-WASM_CFLAGS := -std=c11 -O3 -msimd128 -Wall -Wextra -Werror
+WASM_CFLAGS := -std=c11 -O3 -msimd128 -Wall -Wextra -Werror $(STB)
 WASM_LDFLAGS := -sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker \
   -sEXPORT_NAME=createGanModule -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=33554432 \
   -sTOTAL_STACK=1048576 -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
@@ -22,12 +23,12 @@ WASM_LDFLAGS := -sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker \
 
 # Native: the same sources, wasm intrinsics mapped by SIMDe. Tests run under ASan+UBSan
 # (gcc); the native benchmark is optimised for this CPU.
-SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
+SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fno-omit-frame-pointer \
   -fsanitize=address,undefined -fno-sanitize-recover=all
-BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror
+BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror $(STB)
 NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/native/test_*.c))
 
-.PHONY: all native deps test test-native test-node bench clean have-emcc have-simde have-node
+.PHONY: all native deps test test-native test-node bench clean have-emcc have-simde have-node have-chromium
 
 all: $(B)/gan.mjs
 
@@ -38,11 +39,13 @@ deps:
 have-emcc:
 	@command -v $(EMCC) >/dev/null || tools/deps.sh
 have-simde:
-	@test -f /usr/include/simde/wasm/simd128.h || tools/deps.sh
+	@test -f /usr/include/simde/wasm/simd128.h -a -f /usr/include/stb/stb_image_write.h || tools/deps.sh
 have-node:
 	@test -f node_modules/.package-lock.json -a ! package-lock.json -nt node_modules/.package-lock.json || tools/deps.sh
+have-chromium:
+	@test -x /usr/bin/chromium || tools/deps.sh
 
-$(B)/gan.mjs: $(CORE_SRC) $(HEADERS) Makefile | have-emcc
+$(B)/gan.mjs: $(CORE_SRC) $(HEADERS) Makefile | have-emcc have-simde
 	@mkdir -p $(B)
 	$(EMCC) $(WASM_CFLAGS) $(CORE_SRC) $(WASM_LDFLAGS) -o $@
 
@@ -69,7 +72,7 @@ test: test-native test-node
 test-native: native
 	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-test-node: all native | have-node
+test-node: all native | have-node have-chromium
 	node --test tests/*.test.mjs
 
 bench: all $(B)/native/bench | have-node

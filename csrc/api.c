@@ -4,20 +4,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "api_internal.h"
 #include "nn/nn.h"
 #include "nn/simd.h"
 
-#ifdef __EMSCRIPTEN__
-#include <emscripten.h>
-#define GP_API EMSCRIPTEN_KEEPALIVE
-#else
-#define GP_API
-#endif
-
 #define GP_VERSION 1
 
-/* Largest buffer the API deals in: 2^30 floats (4 GiB would not fit wasm32 anyway). */
-#define MAX_FLOATS ((int64_t)1 << 30)
 
 GP_API const char *gp_strerror(int status) {
   switch (status) {
@@ -30,6 +22,7 @@ GP_API const char *gp_strerror(int status) {
     case GP_ERR_NOMEM: return "out of memory";
     case GP_ERR_HANDLE: return "not a live handle";
     case GP_ERR_ARG: return "an option is outside its allowed values";
+    case GP_ERR_NONFINITE: return "training stopped on non-finite updates";
     default: return "unknown status";
   }
 }
@@ -42,7 +35,7 @@ enum { MAX_REGIONS = 4096 };
 static struct { uintptr_t lo, hi; } regions[MAX_REGIONS];
 static int n_regions;
 
-static int region_add(const void *p, size_t bytes) {
+int api_region_add(const void *p, size_t bytes) {
   if (n_regions == MAX_REGIONS) return GP_ERR_NOMEM;
   regions[n_regions].lo = (uintptr_t)p;
   regions[n_regions].hi = (uintptr_t)p + bytes;
@@ -50,7 +43,7 @@ static int region_add(const void *p, size_t bytes) {
   return GP_OK;
 }
 
-static int region_remove(const void *p) {
+int api_region_remove(const void *p) {
   for (int i = 0; i < n_regions; i++)
     if (regions[i].lo == (uintptr_t)p) {
       regions[i] = regions[--n_regions];
@@ -59,22 +52,21 @@ static int region_remove(const void *p) {
   return GP_ERR_BOUNDS;
 }
 
-/* GP_OK if [p, p + n floats) lies inside one live region. */
-static int check_buf(const float *p, int64_t n) {
+int api_check_bytes(const void *p, int64_t bytes) {
   if (!p) return GP_ERR_NULL;
-  if (n <= 0 || n > MAX_FLOATS) return GP_ERR_OVERFLOW;
+  if (bytes <= 0 || bytes > MAX_FLOATS * (int64_t)sizeof(float)) return GP_ERR_OVERFLOW;
   uintptr_t lo = (uintptr_t)p;
   for (int i = 0; i < n_regions; i++)
     if (lo >= regions[i].lo && lo < regions[i].hi)
-      return (uint64_t)(regions[i].hi - lo) / sizeof(float) >= (uint64_t)n ? GP_OK : GP_ERR_BOUNDS;
+      return (uint64_t)(regions[i].hi - lo) >= (uint64_t)bytes ? GP_OK : GP_ERR_BOUNDS;
   return GP_ERR_BOUNDS;
 }
 
-#define CHECK(expr)             \
-  do {                          \
-    int status_ = (expr);       \
-    if (status_) return status_; \
-  } while (0)
+/* GP_OK if [p, p + n floats) lies inside one live region. */
+static int check_buf(const float *p, int64_t n) {
+  if (n <= 0 || n > MAX_FLOATS) return p ? GP_ERR_OVERFLOW : GP_ERR_NULL;
+  return api_check_bytes(p, n * (int64_t)sizeof(float));
+}
 
 static int positive(int64_t v) { return v > 0 ? GP_OK : GP_ERR_SIZE; }
 
@@ -95,7 +87,7 @@ GP_API float *gp_alloc(int n_floats) {
   float *p = aligned_alloc(16, ((size_t)n_floats * sizeof(float) + 15) & ~(size_t)15);
   if (!p) return NULL;
   for (int i = 0; i < n_floats; i++) p[i] = 0.0f;
-  if (region_add(p, (size_t)n_floats * sizeof(float))) {
+  if (api_region_add(p, (size_t)n_floats * sizeof(float))) {
     free(p);
     return NULL;
   }
@@ -104,7 +96,7 @@ GP_API float *gp_alloc(int n_floats) {
 
 GP_API int gp_free(float *p) {
   if (!p) return GP_ERR_NULL;
-  CHECK(region_remove(p));
+  CHECK(api_region_remove(p));
   free(p);
   return GP_OK;
 }
@@ -125,7 +117,7 @@ GP_API int gp_arena_create(double bytes) {
   for (int i = 0; i < MAX_HANDLES; i++)
     if (!arenas[i].base) {
       if (arena_init(&arenas[i], (size_t)bytes)) return GP_ERR_NOMEM;
-      if (region_add(arenas[i].base, arenas[i].cap)) {
+      if (api_region_add(arenas[i].base, arenas[i].cap)) {
         arena_free(&arenas[i]);
         return GP_ERR_NOMEM;
       }
@@ -147,7 +139,7 @@ GP_API double gp_arena_left(int h) {
 GP_API int gp_arena_destroy(int h) {
   arena *a = arena_of(h);
   if (!a) return h == 0 ? GP_ERR_NULL : GP_ERR_HANDLE;
-  region_remove(a->base);
+  api_region_remove(a->base);
   arena_free(a);
   return GP_OK;
 }

@@ -23,8 +23,13 @@ enum {
   GP_ERR_BOUNDS = -5,   /* a buffer is not a live allocation or is too small */
   GP_ERR_NOMEM = -6,    /* out of memory */
   GP_ERR_HANDLE = -7,   /* a handle that is not live */
-  GP_ERR_ARG = -8       /* an option out of its set (impl, activation kind, ...) */
+  GP_ERR_ARG = -8,      /* an option out of its set (impl, activation kind, ...) */
+  GP_ERR_NONFINITE = -9 /* training stopped: updates kept coming out non-finite */
 };
+/* floats written by the gp_gan_*step* calls, in this order: loss_d, loss_g, d_real,
+ * d_fake, grad_norm_g, grad_norm_d, g_signal, skipped (this step), iterations,
+ * skipped_total */
+enum { GP_STATS = 10 };
 enum { GP_FAST = 0, GP_REF = 1 };
 enum { GP_RELU = 0, GP_LEAKY_RELU = 1, GP_TANH = 2, GP_SIGMOID = 3 };
 
@@ -100,5 +105,30 @@ int gp_sgd_update(float *p, const float *g, int n, float lr);
  * accumulators over L1-resident operands: 64 steps of 64 flops per iteration. Returns a
  * value that depends on every accumulator. */
 float gp_bench_peak(int iters);
+
+/* ---- the GAN engine (api_gan.c). Failures leave a reason in gp_last_error(). ---- */
+const char *gp_last_error(void);
+uint8_t *gp_alloc_bytes(int n);
+int gp_free_bytes(uint8_t *p);
+int gp_dataset_create(const uint8_t *images, int images_len, const uint8_t *labels, int labels_len);
+int gp_dataset_count(int dataset);
+int gp_dataset_destroy(int dataset);
+int gp_config_create(void);
+int gp_config_set(int config, const char *name, double value);
+int gp_config_check(int config);
+int gp_config_destroy(int config);
+int gp_gan_create(int config);
+int gp_gan_destroy(int gan);
+int gp_gan_train_step(int gan, int dataset, float *stats);
+int gp_gan_step_d(int gan, int dataset, float *stats);
+int gp_gan_step_g(int gan, float *stats);
+int gp_gan_latent(int gan);
+int gp_gan_generate(int gan, const float *z, int n, float *out);
+int gp_gan_checkpoint_size(int gan);
+int gp_gan_checkpoint_write(int gan, uint8_t *dst, int len);
+int gp_gan_checkpoint_read(const uint8_t *src, int len);
+int gp_png_grid(const float *images, int n, int cols, int scale);
+const uint8_t *gp_png_data(void);
+int gp_to_bytes(const float *x, int n, uint8_t *out);
 
 #endif

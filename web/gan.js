@@ -102,3 +102,209 @@ export class Core {
     return p;
   }
 }
+
+// ---- the GAN engine ----
+
+export const LOSSES = Object.freeze(['ns', 'minimax', 'lsgan', 'hinge', 'wgan']);
+export const STAT_NAMES = Object.freeze([
+  'loss_d', 'loss_g', 'd_real', 'd_fake', 'grad_norm_g', 'grad_norm_d', 'g_signal',
+  'skipped', 'iterations', 'skipped_total',
+]);
+export const SIDE = 28;
+export const PIXELS = SIDE * SIDE;
+
+/** Engine calls report their reason through gp_last_error. */
+function engineCall(core, name, ...args) {
+  const r = core.status(name, ...args);
+  if (r < 0) {
+    const why = core.m.UTF8ToString(core.m._gp_last_error()) || core.strerror(r);
+    throw new CoreError(`gp_${name}`, r, why);
+  }
+  return r;
+}
+
+function withBytes(core, bytes, fn) {
+  const p = core.m._gp_alloc_bytes(Math.max(1, bytes.length));
+  if (!p) throw new CoreError('gp_alloc_bytes', GP.ERR_NOMEM, `cannot allocate ${bytes.length} bytes`);
+  try {
+    core.m.HEAPU8.set(bytes, p);
+    return fn(p);
+  } finally {
+    core.m._gp_free_bytes(p);
+  }
+}
+
+/** A labelled IDX image set (MNIST layout: 28x28 unsigned bytes, labels 0..9) in wasm memory. */
+export class Dataset {
+  constructor(core, handle, buffers) {
+    this.core = core;
+    this.handle = handle;
+    this.buffers = buffers;
+    this.count = engineCall(core, 'dataset_count', handle);
+  }
+
+  /** Throws a CoreError naming the problem (bad magic, truncated, label out of range, ...). */
+  static fromIdx(core, images, labels) {
+    const m = core.m;
+    const pi = m._gp_alloc_bytes(images.length), pl = m._gp_alloc_bytes(labels.length);
+    try {
+      if (!pi || !pl) throw new CoreError('gp_alloc_bytes', GP.ERR_NOMEM, 'cannot allocate the dataset');
+      m.HEAPU8.set(images, pi);
+      m.HEAPU8.set(labels, pl);
+      return new Dataset(core, engineCall(core, 'dataset_create', pi, images.length, pl, labels.length), [pi, pl]);
+    } catch (e) {
+      if (pi) m._gp_free_bytes(pi);
+      if (pl) m._gp_free_bytes(pl);
+      throw e;
+    }
+  }
+
+  destroy() {
+    engineCall(this.core, 'dataset_destroy', this.handle);
+    for (const p of this.buffers) this.core.m._gp_free_bytes(p);
+  }
+}
+
+/** Config keys as the C side names them (the CLI and the page use these too). */
+export const CONFIG_KEYS = Object.freeze([
+  'latent', 'width', 'batch', 'd_steps', 'g_batchnorm', 'mbstd', 'loss', 'seed', 'lr_g', 'lr_d',
+  'beta1_g', 'beta2_g', 'beta1_d', 'beta2_d', 'real_label', 'instance_noise', 'clip',
+]);
+
+/** A model: the compact DCGAN with its optimisers, in one arena on the C side. */
+export class Gan {
+  constructor(core, handle) {
+    this.core = core;
+    this.handle = handle;
+    this.latent = engineCall(core, 'gan_latent', handle);
+    this.statsPtr = core.alloc(STAT_NAMES.length);
+  }
+
+  /** config: { key: value } over CONFIG_KEYS; loss may be a name. Throws on a bad setting. */
+  static create(core, config = {}) {
+    const cfg = engineCall(core, 'config_create');
+    try {
+      for (const [key, raw] of Object.entries(config)) {
+        let value = raw;
+        if (key === 'loss' && typeof raw === 'string') {
+          value = LOSSES.indexOf(raw);
+          if (value < 0) throw new CoreError('gp_config_set', GP.ERR_ARG, `unknown loss '${raw}' (one of ${LOSSES.join(', ')})`);
+        }
+        if (typeof value === 'boolean') value = value ? 1 : 0;
+        const name = new TextEncoder().encode(`${key}\0`);
+        withBytes(core, name, (p) => engineCall(core, 'config_set', cfg, p, value));
+      }
+      return new Gan(core, engineCall(core, 'gan_create', cfg));
+    } finally {
+      core.status('config_destroy', cfg);
+    }
+  }
+
+  /** A new model from checkpoint bytes; throws (and changes nothing) if they are bad. */
+  static fromCheckpoint(core, bytes) {
+    return new Gan(core, withBytes(core, bytes, (p) => engineCall(core, 'gan_checkpoint_read', p, bytes.length)));
+  }
+
+  readStats() {
+    const v = this.core.view(this.statsPtr, STAT_NAMES.length);
+    return Object.fromEntries(STAT_NAMES.map((k, i) => [k, v[i]]));
+  }
+
+  /** One iteration (d_steps D steps, one G step); returns the statistics. */
+  trainStep(dataset) {
+    engineCall(this.core, 'gan_train_step', this.handle, dataset.handle, this.statsPtr);
+    return this.readStats();
+  }
+
+  stepD(dataset) {
+    engineCall(this.core, 'gan_step_d', this.handle, dataset.handle, this.statsPtr);
+    return this.readStats();
+  }
+
+  stepG() {
+    engineCall(this.core, 'gan_step_g', this.handle, this.statsPtr);
+    return this.readStats();
+  }
+
+  /** Images [n, 28, 28] in [-1, 1] from latent vectors z (Float32Array of n * latent). */
+  generate(z) {
+    const n = z.length / this.latent;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`z must hold whole latent vectors of ${this.latent}`);
+    const pz = this.core.upload(z), out = this.core.alloc(n * PIXELS);
+    try {
+      engineCall(this.core, 'gan_generate', this.handle, pz, n, out);
+      return this.core.read(out, n * PIXELS);
+    } finally {
+      this.core.free(pz);
+      this.core.free(out);
+    }
+  }
+
+  checkpoint() {
+    const n = engineCall(this.core, 'gan_checkpoint_size', this.handle);
+    const p = this.core.m._gp_alloc_bytes(n);
+    try {
+      engineCall(this.core, 'gan_checkpoint_write', this.handle, p, n);
+      return this.core.m.HEAPU8.slice(p, p + n);
+    } finally {
+      this.core.m._gp_free_bytes(p);
+    }
+  }
+
+  destroy() {
+    engineCall(this.core, 'gan_destroy', this.handle);
+    this.core.free(this.statsPtr);
+  }
+}
+
+/** Standard normal latent vectors from a seeded stream of the core (same seed, same z). */
+export function latentNoise(core, n, latent, seed) {
+  const rng = core.call('rng_create', seed >>> 0, 0x5eed);
+  const p = core.alloc(n * latent);
+  try {
+    core.call('rng_normal', rng, p, n * latent, 0, 1);
+    return core.read(p, n * latent);
+  } finally {
+    core.free(p);
+    core.call('rng_destroy', rng);
+  }
+}
+
+/** PNG bytes of a grid of images in [-1, 1] (stb_image_write on the C side). */
+export function pngGrid(core, images, { cols = 8, scale = 1 } = {}) {
+  const n = images.length / PIXELS;
+  const p = core.upload(images);
+  try {
+    const len = engineCall(core, 'png_grid', p, n, cols, scale);
+    const at = core.m._gp_png_data();
+    return core.m.HEAPU8.slice(at, at + len);
+  } finally {
+    core.free(p);
+  }
+}
+
+/** Images in [-1, 1] as MNIST bytes (0 background, 255 ink). */
+export function toBytes(core, images) {
+  const p = core.upload(images);
+  const out = core.m._gp_alloc_bytes(images.length);
+  try {
+    engineCall(core, 'to_bytes', p, images.length, out);
+    return core.m.HEAPU8.slice(out, out + images.length);
+  } finally {
+    core.free(p);
+    core.m._gp_free_bytes(out);
+  }
+}
+
+/** An IDX3 unsigned-byte file image of n 28x28 images. */
+export function idx3(bytes) {
+  const n = bytes.length / PIXELS;
+  const out = new Uint8Array(16 + bytes.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, 0x00000803);
+  dv.setUint32(4, n);
+  dv.setUint32(8, SIDE);
+  dv.setUint32(12, SIDE);
+  out.set(bytes, 16);
+  return out;
+}

@@ -1,0 +1,87 @@
+/* gan.h - what makes the core a GAN: the compact DCGAN, its losses, one training step,
+ * and the statistics the course talks about. Knows nothing of JavaScript (api.c does).
+ *
+ *   gan_config c;  gan_config_default(&c);  c.loss = GAN_LOSS_MINIMAX;
+ *   gan *g = gan_create(&c, err, sizeof err);        // one arena, sized here, once
+ *   for (...) gan_train_step(g, &mnist, &stats);     // d_steps D steps, then one G step
+ *   gan_generate(g, z, n, images);                   // inference: running BN statistics
+ *
+ * Generator: z[latent] -> dense 7*7*C2 -> BN -> ReLU -> conv_transpose C1 (k4 s2 p1)
+ *            -> BN -> ReLU -> conv_transpose 1 (k4 s2 p1) -> tanh, 28x28 in [-1, 1].
+ * Discriminator: conv C1 (k4 s2 p1) -> LeakyReLU 0.2 -> conv C2 -> LeakyReLU 0.2
+ *            [-> minibatch std-dev feature] -> dense 1: a logit (a critic score for WGAN).
+ * C1 = 32 * width, C2 = 64 * width. */
+#ifndef GAN_GAN_H
+#define GAN_GAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../io/idx.h"
+
+typedef enum {
+  GAN_LOSS_NS,      /* G minimises -log D(G(z)): the non-saturating cost used in practice */
+  GAN_LOSS_MINIMAX, /* G minimises log(1 - D(G(z))): the saturating cost of the minimax game */
+  GAN_LOSS_LSGAN,   /* least squares on D's raw score */
+  GAN_LOSS_HINGE,
+  GAN_LOSS_WGAN,    /* Wasserstein critic with weight clipping */
+  GAN_LOSS_COUNT
+} gan_loss_kind;
+
+const char *gan_loss_name(gan_loss_kind k);
+/* -1 when the name is not a loss */
+int gan_loss_from_name(const char *name);
+
+typedef struct {
+  int latent;          /* size of z */
+  int width;           /* channel multiplier: 1 gives 32/64 channels */
+  int batch;
+  int d_steps;         /* D (critic) steps per G step */
+  int g_batchnorm;     /* batch norm in G on/off */
+  int mbstd;           /* minibatch standard-deviation feature in D */
+  gan_loss_kind loss;
+  float lr_g, lr_d, beta1_g, beta2_g, beta1_d, beta2_d;
+  float real_label;     /* BCE/LSGAN target for real images: 1, or 0.9 for one-sided smoothing */
+  float instance_noise; /* std of Gaussian noise added to every image D sees */
+  float clip;           /* WGAN weight clipping bound */
+  uint32_t seed;
+} gan_config;
+
+void gan_config_default(gan_config *c);
+/* 0, or -1 with the first impossible setting named in err */
+int gan_config_check(const gan_config *c, char *err, size_t errlen);
+
+typedef struct {
+  float loss_d, loss_g;
+  float d_real, d_fake;  /* mean D(x), mean D(G(z)) as probabilities (sigmoid of the score) */
+  float grad_norm_g, grad_norm_d;
+  float g_signal;        /* mean per-sample norm of dL_G/dG(z): what reaches the generator */
+  int skipped;           /* updates of this step discarded as non-finite */
+} gan_stats;
+
+typedef struct gan gan;
+
+gan *gan_create(const gan_config *c, char *err, size_t errlen);
+void gan_destroy(gan *g);
+const gan_config *gan_get_config(const gan *g);
+
+/* One D step (d_steps of them in gan_train_step), one G step, or the whole iteration.
+ * A step whose loss or gradients are not finite changes nothing: its update is
+ * discarded and counted. Returns 0, or -1 after GAN_MAX_BAD_STEPS such steps in a row. */
+enum { GAN_MAX_BAD_STEPS = 5 };
+int gan_step_d(gan *g, const idx_dataset *data, gan_stats *st);
+int gan_step_g(gan *g, gan_stats *st);
+int gan_train_step(gan *g, const idx_dataset *data, gan_stats *st);
+long gan_iterations(const gan *g); /* completed gan_train_step calls */
+long gan_skipped_total(const gan *g);
+
+/* n images [n, 28, 28] in [-1, 1] from latent vectors z [n, latent], with BN running
+ * statistics (inference). Deterministic; does not touch the training state. */
+void gan_generate(gan *g, const float *z, int n, float *out);
+
+/* The parameters and optimiser state as one byte image, for checkpoints (gan/checkpoint). */
+size_t gan_state_size(const gan *g);
+void gan_state_save(const gan *g, uint8_t *dst);
+void gan_state_load(gan *g, const uint8_t *src);
+
+#endif

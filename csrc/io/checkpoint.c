@@ -1,0 +1,100 @@
+/* checkpoint.c - see checkpoint.h. */
+#include "checkpoint.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char MAGIC[8] = {'G', 'A', 'N', 'P', 'L', 'A', 'Y', '1'};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) {
+  if (err && errlen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+  }
+  return -1;
+}
+
+uint32_t crc32_bytes(const uint8_t *p, size_t n) {
+  uint32_t c = 0xffffffffu;
+  for (size_t i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++) c = c >> 1 ^ (0xedb88320u & (0u - (c & 1)));
+  }
+  return ~c;
+}
+
+/* The configuration as a fixed list of 32-bit fields: ints, then floats. */
+enum { CFG_INTS = 8, CFG_FLOATS = 9, CFG_BYTES = 4 * (CFG_INTS + CFG_FLOATS) };
+
+static void config_put(uint8_t *dst, const gan_config *c) {
+  const int32_t ints[CFG_INTS] = {c->latent, c->width, c->batch, c->d_steps, c->g_batchnorm,
+                                  c->mbstd, (int32_t)c->loss, (int32_t)c->seed};
+  const float floats[CFG_FLOATS] = {c->lr_g, c->lr_d, c->beta1_g, c->beta2_g, c->beta1_d,
+                                    c->beta2_d, c->real_label, c->instance_noise, c->clip};
+  memcpy(dst, ints, sizeof ints);
+  memcpy(dst + sizeof ints, floats, sizeof floats);
+}
+
+static void config_get(gan_config *c, const uint8_t *src) {
+  int32_t ints[CFG_INTS];
+  float floats[CFG_FLOATS];
+  memcpy(ints, src, sizeof ints);
+  memcpy(floats, src + sizeof ints, sizeof floats);
+  c->latent = ints[0], c->width = ints[1], c->batch = ints[2], c->d_steps = ints[3];
+  c->g_batchnorm = ints[4], c->mbstd = ints[5], c->loss = (gan_loss_kind)ints[6];
+  c->seed = (uint32_t)ints[7];
+  c->lr_g = floats[0], c->lr_d = floats[1], c->beta1_g = floats[2], c->beta2_g = floats[3];
+  c->beta1_d = floats[4], c->beta2_d = floats[5], c->real_label = floats[6];
+  c->instance_noise = floats[7], c->clip = floats[8];
+}
+
+enum { HEAD = 8 + 4 + 4 + CFG_BYTES + 8 };
+
+size_t checkpoint_size(const gan *g) { return HEAD + gan_state_size(g) + 4; }
+
+void checkpoint_write(const gan *g, uint8_t *dst) {
+  uint8_t *p = dst;
+  const uint32_t version = CHECKPOINT_VERSION, cfg_bytes = CFG_BYTES;
+  const uint64_t state_bytes = gan_state_size(g);
+  memcpy(p, MAGIC, 8), p += 8;
+  memcpy(p, &version, 4), p += 4;
+  memcpy(p, &cfg_bytes, 4), p += 4;
+  config_put(p, gan_get_config(g)), p += CFG_BYTES;
+  memcpy(p, &state_bytes, 8), p += 8;
+  gan_state_save(g, p), p += state_bytes;
+  const uint32_t crc = crc32_bytes(dst, (size_t)(p - dst));
+  memcpy(p, &crc, 4);
+}
+
+gan *checkpoint_read(const uint8_t *buf, size_t len, char *err, size_t errlen) {
+  if (!buf || len < HEAD + 4) return fail(err, errlen, "checkpoint truncated (%zu bytes)", len), NULL;
+  if (memcmp(buf, MAGIC, 8)) return fail(err, errlen, "not a gan-playground checkpoint"), NULL;
+  uint32_t version, cfg_bytes, crc;
+  uint64_t state_bytes;
+  memcpy(&version, buf + 8, 4);
+  memcpy(&cfg_bytes, buf + 12, 4);
+  if (version != CHECKPOINT_VERSION)
+    return fail(err, errlen, "checkpoint format version %u (this build reads %d)", version, CHECKPOINT_VERSION), NULL;
+  if (cfg_bytes != CFG_BYTES) return fail(err, errlen, "checkpoint configuration has the wrong size"), NULL;
+  memcpy(&state_bytes, buf + 16 + CFG_BYTES, 8);
+  if (state_bytes != len - HEAD - 4)
+    return fail(err, errlen, "checkpoint truncated or padded (%zu bytes, header says %llu)", len,
+                (unsigned long long)(HEAD + 4 + state_bytes)), NULL;
+  memcpy(&crc, buf + len - 4, 4);
+  if (crc != crc32_bytes(buf, len - 4)) return fail(err, errlen, "checkpoint corrupted (checksum mismatch)"), NULL;
+  gan_config c;
+  config_get(&c, buf + 16);
+  char why[160];
+  if (gan_config_check(&c, why, sizeof why)) return fail(err, errlen, "checkpoint configuration invalid: %s", why), NULL;
+  gan *g = gan_create(&c, why, sizeof why);
+  if (!g) return fail(err, errlen, "%s", why), NULL;
+  if (gan_state_size(g) != state_bytes) {
+    gan_destroy(g);
+    return fail(err, errlen, "checkpoint state does not match its configuration"), NULL;
+  }
+  gan_state_load(g, buf + HEAD);
+  return g;
+}
