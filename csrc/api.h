@@ -123,6 +123,8 @@ int gp_gan_train_step(int gan, int dataset, float *stats);
 int gp_gan_step_d(int gan, int dataset, float *stats);
 int gp_gan_step_g(int gan, float *stats);
 int gp_gan_latent(int gan);
+/* a model's configuration value by setting name; NaN for an unknown name or handle */
+double gp_gan_config_get(int gan, const char *name);
 int gp_gan_generate(int gan, const float *z, int n, float *out);
 int gp_gan_checkpoint_size(int gan);
 int gp_gan_checkpoint_write(int gan, uint8_t *dst, int len);

@@ -2,6 +2,7 @@
  * PNG grids. Handles are small positive integers; a failure returns a negative status and
  * leaves its reason in gp_last_error(). A failed call changes nothing it was given: a
  * checkpoint that does not load leaves every model as it was. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,20 @@ GP_API int gp_config_set(int h, const char *name, double value) {
     return GP_OK;
   }
   return fail(GP_ERR_ARG, "unknown setting '%s'", name);
+}
+
+/* A model's configuration value by name (NaN for an unknown name or handle). */
+GP_API double gp_gan_config_get(int h, const char *name) {
+  gan *g = lookup((void **)gans, h);
+  if (!g || !name) return NAN;
+  const gan_config *c = gan_get_config(g);
+  for (size_t i = 0; i < sizeof SETTINGS / sizeof SETTINGS[0]; i++) {
+    if (strcmp(SETTINGS[i].name, name)) continue;
+    const char *field = (const char *)c + SETTINGS[i].offset;
+    if (!strcmp(name, "seed")) return *(const uint32_t *)field;
+    return SETTINGS[i].is_int ? *(const int *)field : *(const float *)field;
+  }
+  return NAN;
 }
 
 GP_API int gp_config_check(int h) {

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the project needs: the wasm toolchain (its clang also builds the native
 # benchmark), SIMDe for the native build of the same kernels, stb for PNG writing,
-# Chromium for the browser tests (driven by npm playwright-core).
-APT_PACKAGES=(emscripten clang-14 libstb-dev libsimde-dev chromium)
+# Chromium for the browser tests (driven by npm playwright-core), Fashion-MNIST.
+APT_PACKAGES=(emscripten clang-14 libstb-dev libsimde-dev chromium dataset-fashion-mnist)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // gan.mjs - the headless command line of gan-playground (run from the repository root
-// after `make`). Commands:
+// after `make`). Commands (USAGE below has their options):
 //
+//   train   trains the GAN; writes samples.png, samples-idx3-ubyte, checkpoint.gan and
+//           log.jsonl into --out (tools/train.mjs)
+//   sample  draws images from a checkpoint
 //   bench [--json] [--seconds S] [--no-native]
 //       kernel GFLOP/s for wasm (this Node) and the native build, side by side, each as a
 //       fraction of the SIMD128 peak measured in the same run. --json: one JSON object a
@@ -12,37 +15,16 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { UsageError, parseOptions } from './cli.mjs';
+
 const USAGE = `usage: node tools/gan.mjs <command> [options]
 commands:
-  bench [--json] [--seconds S] [--no-native]   kernel benchmark, wasm and native`;
-
-class UsageError extends Error {}
-
-/** Parses --flag value / --flag pairs against a spec { name: 'number' | 'boolean' }. */
-export function parseOptions(args, spec) {
-  const opts = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const m = /^--([a-z][a-z0-9-]*)$/.exec(arg);
-    if (!m) throw new UsageError(`unexpected argument '${arg}'`);
-    const name = m[1], kind = spec[name];
-    if (!kind) throw new UsageError(`unknown option --${name}`);
-    if (kind === 'boolean') {
-      opts[name] = true;
-      continue;
-    }
-    const value = args[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    if (kind === 'number') {
-      const n = Number(value);
-      if (!Number.isFinite(n) || value.trim() === '') throw new UsageError(`--${name} must be a number, not '${value}'`);
-      opts[name] = n;
-    } else {
-      opts[name] = value;
-    }
-  }
-  return opts;
-}
+  train  [--dataset mnist|fashion] [--loss ns|minimax|lsgan|hinge|wgan] [--steps N]
+         [--batch B] [--seed S] [--lr-g X] [--lr-d X] [--d-steps K] [--out DIR]
+         [--resume CHECKPOINT] [--log-every N] [--width W] [--latent Z]
+         [--label-smoothing X] [--instance-noise X] [--mbstd] [--no-g-batchnorm]
+  sample --checkpoint FILE [--n N] [--seed S] --out FILE [--png FILE]
+  bench  [--json] [--seconds S] [--no-native]   kernel benchmark, wasm and native`;
 
 function pad(s, n) {
   return String(s).padEnd(n);
@@ -73,7 +55,11 @@ async function bench(args) {
   });
 }
 
-const COMMANDS = { bench };
+const COMMANDS = {
+  bench,
+  train: async (args) => (await import('./train.mjs')).train(args),
+  sample: async (args) => (await import('./train.mjs')).sample(args),
+};
 
 async function main(argv) {
   const [command, ...rest] = argv;

@@ -205,6 +205,16 @@ export class Gan {
     return new Gan(core, withBytes(core, bytes, (p) => engineCall(core, 'gan_checkpoint_read', p, bytes.length)));
   }
 
+  /** The model's configuration as { key: value } over CONFIG_KEYS (loss as a name). */
+  config() {
+    const out = {};
+    for (const key of CONFIG_KEYS) {
+      const v = withBytes(this.core, new TextEncoder().encode(`${key}\0`), (p) => this.core.m._gp_gan_config_get(this.handle, p));
+      out[key] = key === 'loss' ? LOSSES[v] : v;
+    }
+    return out;
+  }
+
   readStats() {
     const v = this.core.view(this.statsPtr, STAT_NAMES.length);
     return Object.fromEntries(STAT_NAMES.map((k, i) => [k, v[i]]));

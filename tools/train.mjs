@@ -1,0 +1,158 @@
+// train.mjs - `gan.mjs train` and `gan.mjs sample`: headless training with a progress
+// display, and sampling from a checkpoint. Output files are written whole or not at all.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { Gan, PIXELS, idx3, latentNoise, loadCore, pngGrid, toBytes } from '../web/gan.js';
+import { UsageError, inRange, parseOptions, writeAtomic } from './cli.mjs';
+import { loadDataset } from './datasets.mjs';
+
+const GRID = 64;        // samples.png: an 8x8 grid from a fixed noise batch
+const IDX_SAMPLES = 1000;
+
+/** Fixed noise streams derived from the run's seed, so a seed names its sample grid. */
+export const gridNoise = (core, latent, seed) => latentNoise(core, GRID, latent, seed);
+const idxNoise = (core, latent, seed) => latentNoise(core, IDX_SAMPLES, latent, (seed ^ 0x1d3a) >>> 0);
+
+const TRAIN_OPTIONS = {
+  dataset: ['mnist', 'fashion'], preset: 'string', loss: ['ns', 'minimax', 'lsgan', 'hinge', 'wgan'],
+  steps: 'int', batch: 'int', seed: 'int', 'lr-g': 'number', 'lr-d': 'number', 'd-steps': 'int',
+  out: 'string', resume: 'string', 'log-every': 'int', width: 'int', latent: 'int',
+  'label-smoothing': 'number', 'instance-noise': 'number', mbstd: 'boolean', 'no-g-batchnorm': 'boolean',
+};
+
+/** Model settings given on the command line, as CONFIG_KEYS. */
+function modelSettings(o) {
+  const s = {};
+  const map = { batch: 'batch', seed: 'seed', 'lr-g': 'lr_g', 'lr-d': 'lr_d', 'd-steps': 'd_steps', width: 'width', latent: 'latent', loss: 'loss', 'instance-noise': 'instance_noise' };
+  for (const [flag, key] of Object.entries(map)) if (o[flag] !== undefined) s[key] = o[flag];
+  if (o['label-smoothing'] !== undefined) s.real_label = 1 - o['label-smoothing'];
+  if (o.mbstd) s.mbstd = 1;
+  if (o['no-g-batchnorm']) s.g_batchnorm = 0;
+  return s;
+}
+
+function formatDuration(seconds) {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** A terminal gets one line rewritten in place; a pipe or file gets periodic plain lines. */
+function progressPrinter(total) {
+  const tty = process.stderr.isTTY;
+  let lastPlain = 0;
+  return {
+    update(step, seconds, ips, st) {
+      const eta = (total - step) * (seconds / Math.max(step, 1));
+      const line = `step ${step}/${total} ${Math.floor((100 * step) / total)}% | ${ips.toFixed(0)} img/s | ETA ${formatDuration(eta)} | ` +
+        `loss D ${st.loss_d.toFixed(3)} G ${st.loss_g.toFixed(3)} | D(x) ${st.d_real.toFixed(2)} D(G(z)) ${st.d_fake.toFixed(2)}`;
+      if (tty) process.stderr.write(`\r${line}\x1b[K`);
+      else if (step === total || seconds - lastPlain >= 10) {
+        lastPlain = seconds;
+        process.stderr.write(`${line}\n`);
+      }
+    },
+    done() {
+      if (tty) process.stderr.write('\n');
+    },
+  };
+}
+
+export async function train(args) {
+  const o = parseOptions(args, TRAIN_OPTIONS);
+  inRange(o, 'steps', 1, 10_000_000);
+  inRange(o, 'log-every', 1, 1_000_000);
+  inRange(o, 'seed', 0, 0xffffffff);
+  inRange(o, 'label-smoothing', 0, 0.5);
+  if (o.preset !== undefined && o.preset !== 'balanced') {
+    throw new UsageError(`unknown preset '${o.preset}' (available: balanced)`);
+  }
+  const settings = modelSettings(o);
+  if (o.resume && Object.keys(settings).length) {
+    throw new UsageError(`--${Object.keys(settings)[0].replace('_', '-')} cannot change a resumed model: its checkpoint holds the configuration`);
+  }
+  const steps = o.steps ?? 2000, logEvery = o['log-every'] ?? 10;
+  const out = o.out ?? 'out';
+  const core = await loadCore();
+
+  let gan;
+  if (o.resume) {
+    if (!existsSync(o.resume)) throw new UsageError(`--resume: ${o.resume} not found`);
+    try {
+      gan = Gan.fromCheckpoint(core, readFileSync(o.resume));
+    } catch (e) {
+      throw new UsageError(`--resume ${o.resume}: ${e.message.replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, '')}`);
+    }
+  } else {
+    try {
+      gan = Gan.create(core, settings);
+    } catch (e) {
+      throw new UsageError(e.message.replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, ''));
+    }
+  }
+  const dataset = loadDataset(core, o.dataset ?? 'mnist');
+  mkdirSync(out, { recursive: true });
+  const cfg = gan.config();
+  const logPath = path.join(out, 'log.jsonl');
+  if (!o.resume) writeFileSync(logPath, '');
+
+  const progress = progressPrinter(steps);
+  const t0 = performance.now();
+  let windowStart = t0, windowImages = 0, st;
+  for (let i = 1; i <= steps; i++) {
+    try {
+      st = gan.trainStep(dataset);
+    } catch (e) {
+      progress.done();
+      writeOutputs(core, gan, out, cfg); // what was learned is kept
+      throw new Error(e.message.replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, ''));
+    }
+    windowImages += cfg.batch; // images/s counts real images seen, one batch per iteration
+    if (i % logEvery === 0 || i === steps) {
+      const now = performance.now(), seconds = (now - t0) / 1000;
+      const ips = (windowImages / (now - windowStart)) * 1000;
+      windowStart = now, windowImages = 0;
+      const record = { step: st.iterations, seconds: Number(seconds.toFixed(3)), ...pick(st), images_per_s: Number(ips.toFixed(1)) };
+      appendFileSync(logPath, `${JSON.stringify(record)}\n`);
+      progress.update(i, seconds, ips, st);
+    }
+  }
+  progress.done();
+  writeOutputs(core, gan, out, cfg);
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`trained ${steps} steps in ${seconds.toFixed(1)} s (${((steps * cfg.batch) / seconds).toFixed(0)} images/s); wrote ${out}/samples.png, samples-idx3-ubyte, checkpoint.gan, log.jsonl`);
+  if (st.skipped_total > 0) console.log(`${st.skipped_total} updates were discarded as non-finite`);
+}
+
+function pick(st) {
+  const keys = ['loss_d', 'loss_g', 'd_real', 'd_fake', 'grad_norm_g', 'grad_norm_d', 'g_signal', 'skipped'];
+  return Object.fromEntries(keys.map((k) => [k, Number(st[k].toPrecision(6))]));
+}
+
+function writeOutputs(core, gan, out, cfg) {
+  writeAtomic(path.join(out, 'samples.png'), pngGrid(core, gan.generate(gridNoise(core, cfg.latent, cfg.seed)), { cols: 8, scale: 2 }));
+  writeAtomic(path.join(out, 'samples-idx3-ubyte'), idx3(toBytes(core, gan.generate(idxNoise(core, cfg.latent, cfg.seed)))));
+  writeAtomic(path.join(out, 'checkpoint.gan'), gan.checkpoint());
+}
+
+export async function sample(args) {
+  const o = parseOptions(args, { checkpoint: 'string', n: 'int', seed: 'int', out: 'string', png: 'string' });
+  if (!o.checkpoint) throw new UsageError('sample needs --checkpoint FILE');
+  if (!o.out) throw new UsageError('sample needs --out FILE');
+  inRange(o, 'n', 1, 100000);
+  inRange(o, 'seed', 0, 0xffffffff);
+  if (!existsSync(o.checkpoint)) throw new UsageError(`--checkpoint: ${o.checkpoint} not found`);
+  const core = await loadCore();
+  let gan;
+  try {
+    gan = Gan.fromCheckpoint(core, readFileSync(o.checkpoint));
+  } catch (e) {
+    throw new UsageError(`--checkpoint ${o.checkpoint}: ${e.message.replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, '')}`);
+  }
+  const n = o.n ?? IDX_SAMPLES, seed = o.seed ?? 0;
+  const images = gan.generate(latentNoise(core, n, gan.latent, seed));
+  writeAtomic(o.out, idx3(toBytes(core, images)));
+  if (o.png) writeAtomic(o.png, pngGrid(core, images.subarray(0, Math.min(n, GRID) * PIXELS), { cols: 8, scale: 2 }));
+  console.log(`wrote ${n} samples to ${o.out}${o.png ? ` and a grid to ${o.png}` : ''}`);
+}
