@@ -28,7 +28,7 @@ SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fno-omit-frame-point
 BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror $(STB)
 NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/native/test_*.c))
 
-.PHONY: all native deps test test-native test-node bench clean have-emcc have-simde have-node have-chromium
+.PHONY: all native deps data test test-native test-node bench clean have-emcc have-simde have-node have-chromium
 
 all: $(B)/gan.mjs
 
@@ -67,12 +67,16 @@ $(B)/native/bench: csrc/bench_main.c $(CORE_SRC) $(HEADERS) Makefile | have-simd
 	@mkdir -p $(B)/native
 	$(BENCH_CC) $(BENCH_CFLAGS) csrc/bench_main.c $(CORE_SRC) -lm -o $@
 
+# Checks the datasets and trains each mode meter once (cached in data/generated/).
+data: all | have-node
+	node tools/data.mjs
+
 test: test-native test-node
 
 test-native: native
 	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-test-node: all native | have-node have-chromium
+test-node: all native data | have-node have-chromium
 	node --test tests/*.test.mjs
 
 bench: all $(B)/native/bench | have-node

@@ -132,5 +132,15 @@ int gp_gan_checkpoint_read(const uint8_t *src, int len);
 int gp_png_grid(const float *images, int n, int cols, int scale);
 const uint8_t *gp_png_data(void);
 int gp_to_bytes(const float *x, int n, uint8_t *out);
+/* the mode meter (gan/meter.h) */
+enum { GP_METER_FLOATS = 13 };
+int gp_meter_create(uint32_t seed);
+int gp_meter_destroy(int meter);
+int gp_meter_train_epoch(int meter, int dataset, float lr, float *loss);
+int gp_meter_accuracy(int meter, int dataset, float *accuracy);
+int gp_meter_read(int meter, const float *images, int n, float *out);
+int gp_meter_size(int meter);
+int gp_meter_save(int meter, uint8_t *dst, int len);
+int gp_meter_load(int meter, const uint8_t *src, int len);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "api_internal.h"
 #include "gan/gan.h"
+#include "gan/meter.h"
 #include "io/checkpoint.h"
 #include "io/idx.h"
 #include "io/png.h"
@@ -45,6 +46,7 @@ enum { MAX_SLOTS = 32 };
 static idx_dataset *datasets[MAX_SLOTS];
 static gan_config *configs[MAX_SLOTS];
 static gan *gans[MAX_SLOTS];
+static meter *meters[MAX_SLOTS];
 
 /* first free slot of a table as a handle, or GP_ERR_NOMEM */
 static int free_slot(void **table) {
@@ -290,4 +292,71 @@ GP_API int gp_to_bytes(const float *x, int n, uint8_t *out) {
   CHECK(api_check_bytes(out, n));
   for (int i = 0; i < n; i++) out[i] = pixel_byte(x[i]);
   return GP_OK;
+}
+
+/* ---- the mode meter ---- */
+
+GP_API int gp_meter_create(uint32_t seed) {
+  int h = free_slot((void **)meters);
+  if (h < 0) return h;
+  meters[h - 1] = meter_create(seed, last_error, sizeof last_error);
+  return meters[h - 1] ? h : GP_ERR_NOMEM;
+}
+
+GP_API int gp_meter_destroy(int h) {
+  LOOKUP(meter, m, meters, h);
+  meter_destroy(m);
+  meters[h - 1] = NULL;
+  return GP_OK;
+}
+
+/* one epoch; the mean training loss goes to *loss */
+GP_API int gp_meter_train_epoch(int h, int dataset, float lr, float *loss) {
+  LOOKUP(meter, m, meters, h);
+  LOOKUP(idx_dataset, d, datasets, dataset);
+  CHECK(api_check_bytes(loss, sizeof(float)));
+  if (!(lr > 0 && lr < 1)) return fail(GP_ERR_ARG, "learning rate out of (0, 1)%s", "");
+  *loss = meter_train_epoch(m, d, lr);
+  return GP_OK;
+}
+
+GP_API int gp_meter_accuracy(int h, int dataset, float *accuracy) {
+  LOOKUP(meter, m, meters, h);
+  LOOKUP(idx_dataset, d, datasets, dataset);
+  CHECK(api_check_bytes(accuracy, sizeof(float)));
+  *accuracy = meter_accuracy(m, d);
+  return GP_OK;
+}
+
+/* out: GP_METER_FLOATS floats: the 10-class histogram, coverage, confident fraction,
+ * all_present */
+GP_API int gp_meter_read(int h, const float *images, int n, float *out) {
+  LOOKUP(meter, m, meters, h);
+  if (n < 1 || n > 100000) return fail(GP_ERR_SIZE, "image count out of 1..100000%s", "");
+  CHECK(api_check_bytes(images, (int64_t)n * 784 * sizeof(float)));
+  CHECK(api_check_bytes(out, GP_METER_FLOATS * sizeof(float)));
+  meter_reading r;
+  meter_read(m, images, n, &r);
+  for (int c = 0; c < METER_CLASSES; c++) out[c] = (float)r.histogram[c];
+  out[10] = (float)r.coverage, out[11] = r.confident, out[12] = (float)r.all_present;
+  return GP_OK;
+}
+
+GP_API int gp_meter_size(int h) {
+  LOOKUP(meter, m, meters, h);
+  return (int)meter_size(m);
+}
+
+GP_API int gp_meter_save(int h, uint8_t *dst, int len) {
+  LOOKUP(meter, m, meters, h);
+  if (len != (int)meter_size(m)) return fail(GP_ERR_SIZE, "meter buffer has the wrong size%s", "");
+  CHECK(api_check_bytes(dst, len));
+  meter_save(m, dst);
+  return GP_OK;
+}
+
+GP_API int gp_meter_load(int h, const uint8_t *src, int len) {
+  LOOKUP(meter, m, meters, h);
+  CHECK(api_check_bytes(src, len));
+  return meter_load(m, src, (size_t)len, last_error, sizeof last_error) ? GP_ERR_ARG : GP_OK;
 }

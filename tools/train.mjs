@@ -5,6 +5,7 @@ import path from 'node:path';
 
 import { Gan, PIXELS, idx3, latentNoise, loadCore, pngGrid, toBytes } from '../web/gan.js';
 import { UsageError, inRange, parseOptions, writeAtomic } from './cli.mjs';
+import { loadMeter } from './data.mjs';
 import { loadDataset } from './datasets.mjs';
 
 const GRID = 64;        // samples.png: an 8x8 grid from a fixed noise batch
@@ -17,7 +18,7 @@ const idxNoise = (core, latent, seed) => latentNoise(core, IDX_SAMPLES, latent, 
 const TRAIN_OPTIONS = {
   dataset: ['mnist', 'fashion'], preset: 'string', loss: ['ns', 'minimax', 'lsgan', 'hinge', 'wgan'],
   steps: 'int', batch: 'int', seed: 'int', 'lr-g': 'number', 'lr-d': 'number', 'd-steps': 'int',
-  out: 'string', resume: 'string', 'log-every': 'int', width: 'int', latent: 'int',
+  out: 'string', resume: 'string', 'log-every': 'int', 'meter-every': 'int', width: 'int', latent: 'int',
   'label-smoothing': 'number', 'instance-noise': 'number', mbstd: 'boolean', 'no-g-batchnorm': 'boolean',
 };
 
@@ -63,6 +64,7 @@ export async function train(args) {
   const o = parseOptions(args, TRAIN_OPTIONS);
   inRange(o, 'steps', 1, 10_000_000);
   inRange(o, 'log-every', 1, 1_000_000);
+  inRange(o, 'meter-every', 1, 1_000_000);
   inRange(o, 'seed', 0, 0xffffffff);
   inRange(o, 'label-smoothing', 0, 0.5);
   if (o.preset !== undefined && o.preset !== 'balanced') {
@@ -91,9 +93,15 @@ export async function train(args) {
       throw new UsageError(e.message.replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, ''));
     }
   }
-  const dataset = loadDataset(core, o.dataset ?? 'mnist');
+  const datasetName = o.dataset ?? 'mnist';
+  const dataset = loadDataset(core, datasetName);
+  const meter = loadMeter(core, datasetName);
+  if (!meter) console.error(`note: no mode meter for ${datasetName} yet (make data builds it); class coverage is not logged`);
+  const meterEvery = o['meter-every'] ?? 100;
   mkdirSync(out, { recursive: true });
   const cfg = gan.config();
+  const idxZ = idxNoise(core, cfg.latent, cfg.seed);
+  let digitsAt = null; // time to digits: all ten classes, >= 80% confident samples
   const logPath = path.join(out, 'log.jsonl');
   if (!o.resume) writeFileSync(logPath, '');
 
@@ -114,6 +122,11 @@ export async function train(args) {
       const ips = (windowImages / (now - windowStart)) * 1000;
       windowStart = now, windowImages = 0;
       const record = { step: st.iterations, seconds: Number(seconds.toFixed(3)), ...pick(st), images_per_s: Number(ips.toFixed(1)) };
+      if (meter && (i % meterEvery === 0 || i === steps)) {
+        const r = meter.read(gan.generate(idxZ));
+        Object.assign(record, { coverage: r.coverage, confident: Number(r.confident.toFixed(3)), all_present: r.allPresent, histogram: r.histogram });
+        if (!digitsAt && r.allPresent && r.confident >= 0.8) digitsAt = { step: st.iterations, seconds: record.seconds };
+      }
       appendFileSync(logPath, `${JSON.stringify(record)}\n`);
       progress.update(i, seconds, ips, st);
     }
@@ -122,6 +135,13 @@ export async function train(args) {
   writeOutputs(core, gan, out, cfg);
   const seconds = (performance.now() - t0) / 1000;
   console.log(`trained ${steps} steps in ${seconds.toFixed(1)} s (${((steps * cfg.batch) / seconds).toFixed(0)} images/s); wrote ${out}/samples.png, samples-idx3-ubyte, checkpoint.gan, log.jsonl`);
+  if (meter) {
+    const r = meter.read(gan.generate(idxZ));
+    console.log(`mode meter: coverage ${r.coverage}/10, ${(r.confident * 100).toFixed(1)}% confident, histogram ${r.histogram.join(' ')}`);
+    console.log(digitsAt
+      ? `time to digits: step ${digitsAt.step}, ${digitsAt.seconds.toFixed(1)} s (all ten classes, >= 80% confident)`
+      : 'time to digits: not reached (the meter never saw all ten classes with >= 80% confident samples)');
+  }
   if (st.skipped_total > 0) console.log(`${st.skipped_total} updates were discarded as non-finite`);
 }
 

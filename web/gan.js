@@ -318,3 +318,66 @@ export function idx3(bytes) {
   out.set(bytes, 16);
   return out;
 }
+
+/** The mode meter: a classifier trained by this core; reads class coverage of samples. */
+export class Meter {
+  constructor(core, handle) {
+    this.core = core;
+    this.handle = handle;
+    this.scratch = core.alloc(16);
+  }
+
+  static create(core, seed = 1) {
+    return new Meter(core, engineCall(core, 'meter_create', seed >>> 0));
+  }
+
+  /** Meter weights from bytes (cached by make data); throws if they are bad. */
+  static fromBytes(core, bytes) {
+    const m = Meter.create(core);
+    try {
+      withBytes(core, bytes, (p) => engineCall(core, 'meter_load', m.handle, p, bytes.length));
+      return m;
+    } catch (e) {
+      m.destroy();
+      throw e;
+    }
+  }
+
+  trainEpoch(dataset, lr = 1e-3) {
+    engineCall(this.core, 'meter_train_epoch', this.handle, dataset.handle, lr, this.scratch);
+    return this.core.view(this.scratch, 1)[0];
+  }
+
+  accuracy(dataset) {
+    engineCall(this.core, 'meter_accuracy', this.handle, dataset.handle, this.scratch);
+    return this.core.view(this.scratch, 1)[0];
+  }
+
+  /** { histogram[10], coverage, confident, allPresent } of images in [-1, 1]. */
+  read(images) {
+    const p = this.core.upload(images);
+    try {
+      engineCall(this.core, 'meter_read', this.handle, p, images.length / PIXELS, this.scratch);
+      const v = this.core.read(this.scratch, 13);
+      return { histogram: Array.from(v.subarray(0, 10)), coverage: v[10], confident: v[11], allPresent: v[12] === 1 };
+    } finally {
+      this.core.free(p);
+    }
+  }
+
+  bytes() {
+    const n = engineCall(this.core, 'meter_size', this.handle);
+    const p = this.core.m._gp_alloc_bytes(n);
+    try {
+      engineCall(this.core, 'meter_save', this.handle, p, n);
+      return this.core.m.HEAPU8.slice(p, p + n);
+    } finally {
+      this.core.m._gp_free_bytes(p);
+    }
+  }
+
+  destroy() {
+    engineCall(this.core, 'meter_destroy', this.handle);
+    this.core.free(this.scratch);
+  }
+}

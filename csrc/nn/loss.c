@@ -2,6 +2,7 @@
 #include "loss.h"
 
 #include <math.h>
+#include <stddef.h>
 
 #include "activations.h"
 
@@ -31,4 +32,30 @@ float mse_forward(const float *p, const float *t, int n) {
 void mse_backward(float *dp, const float *p, const float *t, int n, float scale) {
   const float k = 2.0f * scale / (float)n;
   for (int i = 0; i < n; i++) dp[i] += k * (p[i] - t[i]);
+}
+
+float softmax_xent_forward(float *probs, const float *logits, const uint8_t *labels, int n,
+                           int classes) {
+  double loss = 0.0;
+  for (int i = 0; i < n; i++) {
+    const float *z = logits + (size_t)i * classes;
+    float *p = probs + (size_t)i * classes;
+    float top = z[0];
+    for (int c = 1; c < classes; c++) top = z[c] > top ? z[c] : top;
+    double sum = 0.0;
+    for (int c = 0; c < classes; c++) sum += p[c] = expf(z[c] - top);
+    for (int c = 0; c < classes; c++) p[c] = (float)(p[c] / sum);
+    loss += log(sum) - (z[labels[i]] - top);
+  }
+  return n > 0 ? (float)(loss / n) : 0.0f;
+}
+
+void softmax_xent_backward(float *dlogits, const float *probs, const uint8_t *labels, int n,
+                           int classes, float scale) {
+  const float k = scale / (float)n;
+  for (int i = 0; i < n; i++)
+    for (int c = 0; c < classes; c++) {
+      const size_t j = (size_t)i * classes + c;
+      dlogits[j] += k * (probs[j] - (c == labels[i] ? 1.0f : 0.0f));
+    }
 }
