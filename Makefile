@@ -28,7 +28,7 @@ SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fno-omit-frame-point
 BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror $(STB)
 NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/native/test_*.c))
 
-.PHONY: all native deps data test test-native test-node bench clean have-emcc have-simde have-node have-chromium
+.PHONY: all native deps data train test test-native test-node bench clean have-emcc have-simde have-node have-chromium
 
 all: $(B)/gan.mjs
 
@@ -70,6 +70,10 @@ $(B)/native/bench: csrc/bench_main.c $(CORE_SRC) $(HEADERS) Makefile | have-simd
 # Checks the datasets and trains each mode meter once (cached in data/generated/).
 data: all | have-node
 	node tools/data.mjs
+
+# The command a newcomer runs until the page exists: train on MNIST into out/.
+train: all data
+	node tools/gan.mjs train --out out
 
 test: test-native test-node
 
