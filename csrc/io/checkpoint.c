@@ -1,21 +1,12 @@
 /* checkpoint.c - see checkpoint.h. */
 #include "checkpoint.h"
 
-#include <stdarg.h>
+#include "errmsg.h"
+
 #include <stdio.h>
 #include <string.h>
 
 static const char MAGIC[8] = {'G', 'A', 'N', 'P', 'L', 'A', 'Y', '1'};
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
 
 uint32_t crc32_bytes(const uint8_t *p, size_t n) {
   uint32_t c = 0xffffffffu;
@@ -70,30 +61,30 @@ void checkpoint_write(const gan *g, uint8_t *dst) {
 }
 
 gan *checkpoint_read(const uint8_t *buf, size_t len, char *err, size_t errlen) {
-  if (!buf || len < HEAD + 4) return fail(err, errlen, "checkpoint truncated (%zu bytes)", len), NULL;
-  if (memcmp(buf, MAGIC, 8)) return fail(err, errlen, "not a gan-playground checkpoint"), NULL;
+  if (!buf || len < HEAD + 4) return errmsg(err, errlen, "checkpoint truncated (%zu bytes)", len), NULL;
+  if (memcmp(buf, MAGIC, 8)) return errmsg(err, errlen, "not a gan-playground checkpoint"), NULL;
   uint32_t version, cfg_bytes, crc;
   uint64_t state_bytes;
   memcpy(&version, buf + 8, 4);
   memcpy(&cfg_bytes, buf + 12, 4);
   if (version != CHECKPOINT_VERSION)
-    return fail(err, errlen, "checkpoint format version %u (this build reads %d)", version, CHECKPOINT_VERSION), NULL;
-  if (cfg_bytes != CFG_BYTES) return fail(err, errlen, "checkpoint configuration has the wrong size"), NULL;
+    return errmsg(err, errlen, "checkpoint format version %u (this build reads %d)", version, CHECKPOINT_VERSION), NULL;
+  if (cfg_bytes != CFG_BYTES) return errmsg(err, errlen, "checkpoint configuration has the wrong size"), NULL;
   memcpy(&state_bytes, buf + 16 + CFG_BYTES, 8);
   if (state_bytes != len - HEAD - 4)
-    return fail(err, errlen, "checkpoint truncated or padded (%zu bytes, header says %llu)", len,
+    return errmsg(err, errlen, "checkpoint truncated or padded (%zu bytes, header says %llu)", len,
                 (unsigned long long)(HEAD + 4 + state_bytes)), NULL;
   memcpy(&crc, buf + len - 4, 4);
-  if (crc != crc32_bytes(buf, len - 4)) return fail(err, errlen, "checkpoint corrupted (checksum mismatch)"), NULL;
+  if (crc != crc32_bytes(buf, len - 4)) return errmsg(err, errlen, "checkpoint corrupted (checksum mismatch)"), NULL;
   gan_config c;
   config_get(&c, buf + 16);
   char why[160];
-  if (gan_config_check(&c, why, sizeof why)) return fail(err, errlen, "checkpoint configuration invalid: %s", why), NULL;
+  if (gan_config_check(&c, why, sizeof why)) return errmsg(err, errlen, "checkpoint configuration invalid: %s", why), NULL;
   gan *g = gan_create(&c, why, sizeof why);
-  if (!g) return fail(err, errlen, "%s", why), NULL;
+  if (!g) return errmsg(err, errlen, "%s", why), NULL;
   if (gan_state_size(g) != state_bytes) {
     gan_destroy(g);
-    return fail(err, errlen, "checkpoint state does not match its configuration"), NULL;
+    return errmsg(err, errlen, "checkpoint state does not match its configuration"), NULL;
   }
   gan_state_load(g, buf + HEAD);
   return g;
