@@ -3,6 +3,7 @@
  * leaves its reason in gp_last_error(). A failed call changes nothing it was given: a
  * checkpoint that does not load leaves every model as it was. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,11 @@
 
 static char last_error[256] = "";
 
-static int fail(int status, const char *fmt, const char *arg) {
-  snprintf(last_error, sizeof last_error, fmt, arg);
+static int fail(int status, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(last_error, sizeof last_error, fmt, ap);
+  va_end(ap);
   return status;
 }
 
@@ -52,7 +56,7 @@ static meter *meters[MAX_SLOTS];
 static int free_slot(void **table) {
   for (int i = 0; i < MAX_SLOTS; i++)
     if (!table[i]) return i + 1;
-  return fail(GP_ERR_NOMEM, "too many live handles%s", "");
+  return fail(GP_ERR_NOMEM, "too many live handles");
 }
 
 static void *lookup(void **table, int h) { return h >= 1 && h <= MAX_SLOTS ? table[h - 1] : NULL; }
@@ -66,16 +70,16 @@ static void *lookup(void **table, int h) { return h >= 1 && h <= MAX_SLOTS ? tab
 GP_API int gp_dataset_create(const uint8_t *images, int images_len, const uint8_t *labels,
                              int labels_len) {
   int s = api_check_bytes(images, images_len);
-  if (s) return fail(s, "images: not a live buffer of that length%s", "");
-  if ((s = api_check_bytes(labels, labels_len))) return fail(s, "labels: not a live buffer of that length%s", "");
+  if (s) return fail(s, "images: not a live buffer of that length");
+  if ((s = api_check_bytes(labels, labels_len))) return fail(s, "labels: not a live buffer of that length");
   int h = free_slot((void **)datasets);
   if (h < 0) return h;
   idx_dataset d;
   char why[200];
   if (idx_dataset_parse(&d, images, (size_t)images_len, labels, (size_t)labels_len, 10, why, sizeof why))
     return fail(GP_ERR_ARG, "%s", why);
-  if (d.rows != 28 || d.cols != 28) return fail(GP_ERR_SHAPE, "images are not 28x28%s", "");
-  if (!(datasets[h - 1] = malloc(sizeof d))) return fail(GP_ERR_NOMEM, "out of memory%s", "");
+  if (d.rows != 28 || d.cols != 28) return fail(GP_ERR_SHAPE, "images are not 28x28");
+  if (!(datasets[h - 1] = malloc(sizeof d))) return fail(GP_ERR_NOMEM, "out of memory");
   *datasets[h - 1] = d;
   return h;
 }
@@ -97,7 +101,7 @@ GP_API int gp_dataset_destroy(int h) {
 GP_API int gp_config_create(void) {
   int h = free_slot((void **)configs);
   if (h < 0) return h;
-  if (!(configs[h - 1] = malloc(sizeof(gan_config)))) return fail(GP_ERR_NOMEM, "out of memory%s", "");
+  if (!(configs[h - 1] = malloc(sizeof(gan_config)))) return fail(GP_ERR_NOMEM, "out of memory");
   gan_config_default(configs[h - 1]);
   return h;
 }
@@ -128,7 +132,7 @@ static const setting SETTINGS[] = {
 /* Sets one field; the whole configuration is checked when a model is built from it. */
 GP_API int gp_config_set(int h, const char *name, double value) {
   LOOKUP(gan_config, c, configs, h);
-  if (!name) return fail(GP_ERR_NULL, "setting name is null%s", "");
+  if (!name) return fail(GP_ERR_NULL, "setting name is null");
   for (size_t i = 0; i < sizeof SETTINGS / sizeof SETTINGS[0]; i++) {
     if (strcmp(SETTINGS[i].name, name)) continue;
     char *field = (char *)c + SETTINGS[i].offset;
@@ -240,7 +244,7 @@ GP_API int gp_gan_latent(int h) {
 
 GP_API int gp_gan_generate(int h, const float *z, int n, float *out) {
   LOOKUP(gan, g, gans, h);
-  if (n < 1 || n > 100000) return fail(GP_ERR_SIZE, "sample count out of 1..100000%s", "");
+  if (n < 1 || n > 100000) return fail(GP_ERR_SIZE, "sample count out of 1..100000");
   const int L = gan_get_config(g)->latent;
   CHECK(api_check_bytes(z, (int64_t)n * L * sizeof(float)));
   CHECK(api_check_bytes(out, (int64_t)n * 784 * sizeof(float)));
@@ -255,7 +259,7 @@ GP_API int gp_gan_checkpoint_size(int h) {
 
 GP_API int gp_gan_checkpoint_write(int h, uint8_t *dst, int len) {
   LOOKUP(gan, g, gans, h);
-  if (len != (int)checkpoint_size(g)) return fail(GP_ERR_SIZE, "checkpoint buffer has the wrong size%s", "");
+  if (len != (int)checkpoint_size(g)) return fail(GP_ERR_SIZE, "checkpoint buffer has the wrong size");
   CHECK(api_check_bytes(dst, len));
   checkpoint_write(g, dst);
   return GP_OK;
@@ -264,7 +268,7 @@ GP_API int gp_gan_checkpoint_write(int h, uint8_t *dst, int len) {
 /* A new model from a checkpoint; existing models are untouched whatever happens. */
 GP_API int gp_gan_checkpoint_read(const uint8_t *src, int len) {
   int s = api_check_bytes(src, len);
-  if (s) return fail(s, "checkpoint: not a live buffer of that length%s", "");
+  if (s) return fail(s, "checkpoint: not a live buffer of that length");
   gan *g = checkpoint_read(src, (size_t)len, last_error, sizeof last_error);
   return g ? adopt(g) : GP_ERR_ARG;
 }
@@ -275,11 +279,11 @@ static uint8_t *png_last;
 static int png_last_len;
 
 GP_API int gp_png_grid(const float *images, int n, int cols, int scale) {
-  if (n < 1 || n > 4096) return fail(GP_ERR_SIZE, "image count out of 1..4096%s", "");
+  if (n < 1 || n > 4096) return fail(GP_ERR_SIZE, "image count out of 1..4096");
   CHECK(api_check_bytes(images, (int64_t)n * 784 * sizeof(float)));
   png_free(png_last);
   png_last = png_grid(images, n, 28, cols, scale, &png_last_len);
-  if (!png_last) return fail(GP_ERR_SIZE, "cannot lay out that grid%s", "");
+  if (!png_last) return fail(GP_ERR_SIZE, "cannot lay out that grid");
   return png_last_len;
 }
 
@@ -315,7 +319,7 @@ GP_API int gp_meter_train_epoch(int h, int dataset, float lr, float *loss) {
   LOOKUP(meter, m, meters, h);
   LOOKUP(idx_dataset, d, datasets, dataset);
   CHECK(api_check_bytes(loss, sizeof(float)));
-  if (!(lr > 0 && lr < 1)) return fail(GP_ERR_ARG, "learning rate out of (0, 1)%s", "");
+  if (!(lr > 0 && lr < 1)) return fail(GP_ERR_ARG, "learning rate out of (0, 1)");
   *loss = meter_train_epoch(m, d, lr);
   return GP_OK;
 }
@@ -332,7 +336,7 @@ GP_API int gp_meter_accuracy(int h, int dataset, float *accuracy) {
  * all_present */
 GP_API int gp_meter_read(int h, const float *images, int n, float *out) {
   LOOKUP(meter, m, meters, h);
-  if (n < 1 || n > 100000) return fail(GP_ERR_SIZE, "image count out of 1..100000%s", "");
+  if (n < 1 || n > 100000) return fail(GP_ERR_SIZE, "image count out of 1..100000");
   CHECK(api_check_bytes(images, (int64_t)n * 784 * sizeof(float)));
   CHECK(api_check_bytes(out, GP_METER_FLOATS * sizeof(float)));
   meter_reading r;
@@ -349,7 +353,7 @@ GP_API int gp_meter_size(int h) {
 
 GP_API int gp_meter_save(int h, uint8_t *dst, int len) {
   LOOKUP(meter, m, meters, h);
-  if (len != (int)meter_size(m)) return fail(GP_ERR_SIZE, "meter buffer has the wrong size%s", "");
+  if (len != (int)meter_size(m)) return fail(GP_ERR_SIZE, "meter buffer has the wrong size");
   CHECK(api_check_bytes(dst, len));
   meter_save(m, dst);
   return GP_OK;
