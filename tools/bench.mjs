@@ -8,7 +8,13 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { loadCore } from '../web/gan.js';
+import { Gan, loadCore } from '../web/gan.js';
+import { benchTfjs } from './bench_tfjs.mjs';
+import { loadDataset } from './datasets.mjs';
+
+// Multiply-adds of one training iteration of the compact DCGAN per image (one D step on a
+// real and a fake batch, one G step): the convention both trainers are credited with.
+export const MACS_PER_IMAGE = 20.9e6;
 
 const NATIVE_BENCH = fileURLToPath(new URL('../build/native/bench', import.meta.url));
 
@@ -84,11 +90,37 @@ function row(target, c, value, peak) {
   return r;
 }
 
+/** images/s of our trainer: the compact DCGAN, batch 64, on MNIST, wasm, one thread. */
+function trainOurs(core, seconds) {
+  const data = loadDataset(core, 'mnist');
+  const gan = Gan.create(core, { seed: 1, batch: 64 });
+  for (let i = 0; i < 3; i++) gan.trainStep(data); // warm-up
+  const t0 = performance.now();
+  let steps = 0;
+  while (performance.now() - t0 < seconds * 1000) {
+    gan.trainStep(data);
+    steps++;
+  }
+  const ips = (steps * 64) / ((performance.now() - t0) / 1000);
+  gan.destroy();
+  data.destroy();
+  return ips;
+}
+
+function trainRow(target, ips, peak) {
+  const gflops = (ips * 2 * MACS_PER_IMAGE) / 1e9;
+  return {
+    name: 'train', target, shape: 'compact b64', value: Number(ips.toFixed(1)), unit: 'images/s',
+    gflops_effective: Number(gflops.toFixed(2)), of_peak: Number((gflops / peak).toFixed(3)),
+  };
+}
+
 /**
  * Measures every case on each target; calls onRow(result) as results arrive.
- * opts.seconds: time per case; opts.native: false to skip the native build.
+ * opts.seconds: time per kernel case; opts.trainSeconds: per trainer (0 skips training);
+ * opts.native: false to skip the native build.
  */
-export async function runBench({ seconds = 1, native = true, onRow = () => {}, onNote = () => {} } = {}) {
+export async function runBench({ seconds = 1, trainSeconds = 10, native = true, onRow = () => {}, onNote = () => {} } = {}) {
   const cases = benchCases(seconds);
   const rows = [];
   const emit = (r) => { rows.push(r); onRow(r); };
@@ -99,6 +131,17 @@ export async function runBench({ seconds = 1, native = true, onRow = () => {}, o
     const v = runWasmCase(core, c.line);
     if (c.name === 'simd_peak') peak = v;
     emit(row('wasm', c, v, peak));
+  }
+
+  const wasmPeak = peak;
+  if (trainSeconds > 0) {
+    const ours = trainOurs(core, trainSeconds);
+    const oursRow = trainRow('wasm', ours, wasmPeak);
+    const peer = await benchTfjs({ backend: 'wasm', seconds: trainSeconds });
+    const peerRow = trainRow('tfjs-wasm', peer.imagesPerSecond, wasmPeak);
+    oursRow.ratio_vs_tfjs_wasm = Number((ours / peer.imagesPerSecond).toFixed(2));
+    emit(oursRow);
+    emit(peerRow);
   }
 
   if (!native) return rows;

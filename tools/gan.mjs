@@ -5,10 +5,11 @@
 //   train   trains the GAN; writes samples.png, samples-idx3-ubyte, checkpoint.gan and
 //           log.jsonl into --out (tools/train.mjs)
 //   sample  draws images from a checkpoint
-//   bench [--json] [--seconds S] [--no-native]
+//   bench [--json] [--seconds S] [--train-seconds S] [--no-native]
 //       kernel GFLOP/s for wasm (this Node) and the native build, side by side, each as a
-//       fraction of the SIMD128 peak measured in the same run. --json: one JSON object a
-//       line with name, target, shape, value, unit, of_peak.
+//       fraction of the SIMD128 peak measured in the same run; then training images/s of
+//       the compact DCGAN here and in TensorFlow.js 4.22 (wasm backend), same run.
+//       --json: one JSON object a line with name, target, shape, value, unit, of_peak.
 //
 // A wrong argument exits with status 2 and one line on stderr; nothing else is written.
 
@@ -24,32 +25,40 @@ commands:
          [--resume CHECKPOINT] [--log-every N] [--width W] [--latent Z]
          [--label-smoothing X] [--instance-noise X] [--mbstd] [--no-g-batchnorm]
   sample --checkpoint FILE [--n N] [--seed S] --out FILE [--png FILE]
-  bench  [--json] [--seconds S] [--no-native]   kernel benchmark, wasm and native`;
+  bench  [--json] [--seconds S] [--train-seconds S] [--no-native]
+         kernel GFLOP/s (wasm and native) and training images/s against TensorFlow.js`;
 
 function pad(s, n) {
   return String(s).padEnd(n);
 }
 
 async function bench(args) {
-  const opts = parseOptions(args, { json: 'boolean', seconds: 'number', 'no-native': 'boolean' });
-  const seconds = opts.seconds ?? 1;
+  const opts = parseOptions(args, { json: 'boolean', seconds: 'number', 'train-seconds': 'number', 'no-native': 'boolean' });
+  const seconds = opts.seconds ?? 1, trainSeconds = opts['train-seconds'] ?? 10;
   if (!(seconds >= 0.05 && seconds <= 60)) throw new UsageError('--seconds must be between 0.05 and 60');
+  if (!(trainSeconds >= 0 && trainSeconds <= 600)) throw new UsageError('--train-seconds must be between 0 and 600');
   if (!existsSync(fileURLToPath(new URL('../build/gan.wasm', import.meta.url)))) {
     throw new UsageError('build/gan.wasm is missing: run make first');
   }
   const { runBench } = await import('./bench.mjs');
   if (!opts.json) {
-    console.log(`${pad('target', 8)}${pad('name', 30)}${pad('shape', 30)}${pad('GFLOP/s', 10)}of peak`);
+    console.log(`${pad('target', 10)}${pad('name', 30)}${pad('shape', 30)}${pad('GFLOP/s', 10)}of peak`);
   }
   await runBench({
     seconds,
+    trainSeconds,
     native: !opts['no-native'],
     onNote: (note) => console.error(note),
     onRow: (r) => {
       if (opts.json) console.log(JSON.stringify(r));
       else {
         const pct = r.of_peak === undefined ? '' : `${(r.of_peak * 100).toFixed(0)}%`;
-        console.log(`${pad(r.target, 8)}${pad(r.name, 30)}${pad(r.shape, 30)}${pad(r.value.toFixed(1), 10)}${pct}`);
+        if (r.unit === 'images/s') {
+          const ratio = r.ratio_vs_tfjs_wasm ? `, ${r.ratio_vs_tfjs_wasm}x TensorFlow.js wasm` : '';
+          console.log(`${pad(r.target, 10)}${pad(r.name, 30)}${pad(r.shape, 30)}${r.value.toFixed(1)} images/s = ${r.gflops_effective} GFLOP/s effective, ${pct} of peak${ratio}`);
+          return;
+        }
+        console.log(`${pad(r.target, 10)}${pad(r.name, 30)}${pad(r.shape, 30)}${pad(r.value.toFixed(1), 10)}${pct}`);
       }
     },
   });
