@@ -101,3 +101,17 @@ test('wrong arguments exit 2 with one line naming the problem', () => {
   }
   assert.deepEqual(readdirSync(dir), [], 'no output files for refused runs');
 });
+
+test('bench --json prints one object a line with the contract fields (no timing asserted)', () => {
+  const r = gan('bench', '--json', '--seconds', '0.05', '--train-seconds', '0', '--no-native');
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.trim().split('\n').map(JSON.parse);
+  assert.ok(rows.length >= 16);
+  for (const row of rows) {
+    for (const key of ['name', 'target', 'shape', 'value', 'unit', 'of_peak']) assert.ok(key in row, `${key} in ${JSON.stringify(row)}`);
+    assert.equal(row.target, 'wasm');
+    assert.ok(row.value > 0);
+  }
+  const names = new Set(rows.map((x) => x.name));
+  for (const n of ['simd_peak', 'sgemm', 'conv2d_fwd', 'conv2d_bwd_data', 'conv2d_bwd_weights', 'conv_transpose2d_fwd']) assert.ok(names.has(n), n);
+});
