@@ -434,8 +434,9 @@ int gan_train_step(gan *g, const idx_dataset *data, gan_stats *st) {
   gan_stats d = {0};
   for (int k = 0; k < g->c.d_steps; k++) {
     memset(&d, 0, sizeof d);
-    if (gan_step_d(g, data, &d)) return -1;
+    const int r = gan_step_d(g, data, &d);
     st->skipped += d.skipped;
+    if (r) return -1;
   }
   st->loss_d = d.loss_d, st->d_real = d.d_real, st->d_fake = d.d_fake;
   st->grad_norm_d = d.grad_norm_d;

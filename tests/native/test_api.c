@@ -130,6 +130,28 @@ static void test_checkpoint(void) {
   buf[0] = 'X';
   CHECK_TRUE(checkpoint_read(buf, n, err, sizeof err) == NULL && strstr(err, "not a gan-playground"), "foreign: %s", err);
   free(buf);
+  /* a non-finite step changes nothing; GAN_MAX_BAD_STEPS in a row stop training.
+   * State layout (gan.c): 72 bytes of counters and random streams, then G's parameters,
+   * Adam moments, then D's. Poison G's first weight: every loss turns NaN. */
+  c.lr_d = 1e30f;
+  CHECK_TRUE(gan_create(&c, err, sizeof err) == NULL && strstr(err, "lr-d"), "absurd lr: %s", err);
+  const size_t sn = gan_state_size(h), d_params = 16 * 32 + 32 + 16 * 32 * 64 + 64 + 7 * 7 * 64 + 1;
+  const size_t g_params = (sn - 72 - 4 * (3 * d_params + 2 * (32 + 64))) / 12;
+  uint8_t *state = malloc(sn), *after = malloc(sn);
+  gan_state_save(h, state);
+  const float inf = INFINITY;
+  memcpy(state + 72, &inf, 4);
+  gan_state_load(h, state);
+  int r = 0, steps = 0;
+  while (r == 0 && steps < 20) r = gan_train_step(h, &d, &st), steps++;
+  gan_state_save(h, after);
+  /* two updates an iteration (D, then G), both discarded */
+  CHECK_TRUE(r == -1 && steps == (GAN_MAX_BAD_STEPS + 1) / 2, "stopped after %d non-finite iterations (r %d)", steps, r);
+  CHECK_TRUE(gan_skipped_total(h) == GAN_MAX_BAD_STEPS && st.skipped == 1, "skipped %ld, this step %d",
+             gan_skipped_total(h), st.skipped);
+  const size_t params_at = 72, params_bytes = 4 * (3 * g_params + 3 * d_params);
+  CHECK_TRUE(!memcmp(state + params_at, after + params_at, params_bytes), "weights or moments changed by non-finite steps");
+  free(state), free(after);
   gan_destroy(g), gan_destroy(h);
   c.lr_g = NAN;
   CHECK_TRUE(gan_create(&c, err, sizeof err) == NULL && strstr(err, "lr-g"), "NaN learning rate: %s", err);
