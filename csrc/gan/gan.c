@@ -318,15 +318,18 @@ static void d_forward(gan *g, const float *x) {
   dense_forward(g->logit, g->feat, g->dw3, g->db3, B, g->F, 1);
 }
 
-/* Backward from g->dlogit: D's parameter gradients (accumulated) and, when want_input,
- * dL/d(input) in g->ddin. */
-static void d_backward(gan *g, int want_input) {
+/* Backward from g->dlogit: D's parameter gradients (accumulated) in the D step; only
+ * dL/d(input), in g->ddin, in the G step (D's weight gradients would be thrown away). */
+enum { D_PARAMS, D_INPUT };
+static void d_backward(gan *g, int want) {
   const int B = g->c.batch, C1 = g->C1, C2 = g->C2, F2 = S7 * C2;
   const params *D = &g->D;
   conv_shape s1, s2;
   shapes_d(g, B, &s1, &s2);
+  const int params = want == D_PARAMS;
   nn_zero(g->dfeat, B * g->F);
-  dense_backward(g->dfeat, grad(D, g->dw3), grad(D, g->db3), g->dlogit, g->feat, g->dw3, B, g->F, 1);
+  dense_backward(g->dfeat, params ? grad(D, g->dw3) : NULL, params ? grad(D, g->db3) : NULL,
+                 g->dlogit, g->feat, g->dw3, B, g->F, 1);
   for (int n = 0; n < B; n++) memcpy(g->dl2 + (size_t)n * F2, g->dfeat + (size_t)n * g->F, sizeof(float) * F2);
   if (g->c.mbstd) { /* through mean_f sqrt(var_n + eps): d/dx[n,f] = (x - mu) / (B F sd_f) */
     double dm = 0.0;
@@ -340,16 +343,19 @@ static void d_backward(gan *g, int want_input) {
   float *dc2 = g->dfeat; /* reused: the dense input gradient is consumed */
   nn_zero(dc2, B * F2);
   leaky_relu_backward(dc2, g->dl2, g->c2, B * F2, LEAK);
-  conv2d_backward_weights(grad(D, g->dw2), dc2, g->l1, &s2, C2);
-  bias_backward(grad(D, g->db2), dc2, B * S7, C2);
+  if (params) {
+    conv2d_backward_weights(grad(D, g->dw2), dc2, g->l1, &s2, C2);
+    bias_backward(grad(D, g->db2), dc2, B * S7, C2);
+  }
   nn_zero(g->dl1, B * S14 * C1);
   conv2d_backward_data(g->dl1, dc2, g->dw2, &s2, C2);
   float *dc1 = g->dr1; /* free outside g_backward */
   nn_zero(dc1, B * S14 * C1);
   leaky_relu_backward(dc1, g->dl1, g->c1, B * S14 * C1, LEAK);
-  conv2d_backward_weights(grad(D, g->dw1), dc1, g->din, &s1, C1);
-  bias_backward(grad(D, g->db1), dc1, B * S14, C1);
-  if (want_input) {
+  if (params) {
+    conv2d_backward_weights(grad(D, g->dw1), dc1, g->din, &s1, C1);
+    bias_backward(grad(D, g->db1), dc1, B * S14, C1);
+  } else {
     nn_zero(g->ddin, B * PIXELS);
     conv2d_backward_data(g->ddin, dc1, g->dw1, &s1, C1);
   }
@@ -394,14 +400,14 @@ int gan_step_d(gan *g, const idx_dataset *data, gan_stats *st) {
   nn_zero(g->dlogit, B);
   float loss = gan_d_loss_part(g->c.loss, g->logit, B, 1, g->c.real_label, g->dlogit);
   st->d_real = mean_sigmoid(g->logit, B);
-  d_backward(g, 0);
+  d_backward(g, D_PARAMS);
   rng_fill_normal(&g->noise, g->z, B * g->c.latent, 0.0f, 1.0f);
   g_forward(g, g->z, B, 1);
   d_forward(g, g->fake);
   nn_zero(g->dlogit, B);
   loss += gan_d_loss_part(g->c.loss, g->logit, B, 0, g->c.real_label, g->dlogit);
   st->d_fake = mean_sigmoid(g->logit, B);
-  d_backward(g, 0);
+  d_backward(g, D_PARAMS);
   st->loss_d = loss;
   if (finite_update(g, &g->D, loss, g->c.lr_d, g->c.beta1_d, g->c.beta2_d, &st->grad_norm_d, st))
     return -1;
@@ -418,7 +424,7 @@ int gan_step_g(gan *g, gan_stats *st) {
   d_forward(g, g->fake);
   nn_zero(g->dlogit, B);
   st->loss_g = gan_g_loss(g->c.loss, g->logit, B, g->dlogit);
-  d_backward(g, 1); /* D's parameter gradients are a by-product, cleared by the next D step */
+  d_backward(g, D_INPUT);
   memcpy(g->dfake, g->ddin, sizeof(float) * B * PIXELS);
   double sig = 0.0; /* mean per-sample gradient norm: B x the batch-mean gradient */
   for (int n = 0; n < B; n++) sig += sqrt(nn_sumsq(g->dfake + (size_t)n * PIXELS, PIXELS));
