@@ -116,6 +116,9 @@ int gp_dataset_destroy(int dataset);
 int gp_config_create(void);
 int gp_config_set(int config, const char *name, double value);
 int gp_config_check(int config);
+int gp_config_preset(int config, const char *name);
+int gp_preset_count(void);
+const char *gp_preset_text(int i, int what); /* 0 name, 1 lesson (en), 2 lesson (fr) */
 int gp_config_destroy(int config);
 int gp_gan_create(int config);
 int gp_gan_destroy(int gan);

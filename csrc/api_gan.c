@@ -11,6 +11,7 @@
 #include "api_internal.h"
 #include "gan/gan.h"
 #include "gan/meter.h"
+#include "gan/presets.h"
 #include "io/checkpoint.h"
 #include "io/idx.h"
 #include "io/png.h"
@@ -147,6 +148,30 @@ GP_API int gp_config_set(int h, const char *name, double value) {
     return GP_OK;
   }
   return fail(GP_ERR_ARG, "unknown setting '%s'", name);
+}
+
+/* Applies a named preset to a configuration (on top of whatever it holds; call it first
+ * and set individual values after). */
+GP_API int gp_config_preset(int h, const char *name) {
+  LOOKUP(gan_config, c, configs, h);
+  const gan_preset *p = gan_preset_find(name);
+  if (!p) return fail(GP_ERR_ARG, "unknown preset '%s'", name ? name : "(null)");
+  p->apply(c);
+  return GP_OK;
+}
+
+GP_API int gp_preset_count(void) {
+  int n;
+  gan_presets(&n);
+  return n;
+}
+
+/* what: 0 the name, 1 the lesson in English, 2 in French; NULL past the table */
+GP_API const char *gp_preset_text(int i, int what) {
+  int n;
+  const gan_preset *p = gan_presets(&n);
+  if (i < 0 || i >= n || what < 0 || what > 2) return NULL;
+  return what == 0 ? p[i].name : what == 1 ? p[i].lesson_en : p[i].lesson_fr;
 }
 
 /* A model's configuration value by name (NaN for an unknown name or handle). */

@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { Gan, PIXELS, idx3, latentNoise, loadCore, pngGrid, toBytes } from '../web/gan.js';
+import { Gan, PIXELS, idx3, latentNoise, loadCore, pngGrid, presets, toBytes } from '../web/gan.js';
 import { UsageError, inRange, parseOptions, writeAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
 import { loadDataset } from './datasets.mjs';
@@ -67,9 +67,6 @@ export async function train(args) {
   inRange(o, 'meter-every', 1, 1_000_000);
   inRange(o, 'seed', 0, 0xffffffff);
   inRange(o, 'label-smoothing', 0, 0.5);
-  if (o.preset !== undefined && o.preset !== 'balanced') {
-    throw new UsageError(`unknown preset '${o.preset}' (available: balanced)`);
-  }
   const settings = modelSettings(o);
   if (o.resume && Object.keys(settings).length) {
     throw new UsageError(`--${Object.keys(settings)[0].replace('_', '-')} cannot change a resumed model: its checkpoint holds the configuration`);
@@ -77,6 +74,12 @@ export async function train(args) {
   const steps = o.steps ?? 2000, logEvery = o['log-every'] ?? 10;
   const out = o.out ?? 'out';
   const core = await loadCore();
+  const known = presets(core);
+  const preset = o.preset === undefined ? undefined : known.find((p) => p.name === o.preset);
+  if (o.preset !== undefined && !preset) {
+    throw new UsageError(`unknown preset '${o.preset}' (available: ${known.map((p) => p.name).join(', ')})`);
+  }
+  if (o.resume && preset) throw new UsageError('--preset cannot change a resumed model: its checkpoint holds the configuration');
 
   let gan;
   if (o.resume) {
@@ -88,11 +91,12 @@ export async function train(args) {
     }
   } else {
     try {
-      gan = Gan.create(core, settings);
+      gan = Gan.create(core, { preset: preset?.name, ...settings });
     } catch (e) {
       throw new UsageError(e.message.replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, ''));
     }
   }
+  if (preset) console.error(`preset ${preset.name}: ${preset.lesson.en}`);
   const datasetName = o.dataset ?? 'mnist';
   const dataset = loadDataset(core, datasetName);
   const meter = loadMeter(core, datasetName);

@@ -180,10 +180,16 @@ export class Gan {
     this.statsPtr = core.alloc(STAT_NAMES.length);
   }
 
-  /** config: { key: value } over CONFIG_KEYS; loss may be a name. Throws on a bad setting. */
-  static create(core, config = {}) {
+  /**
+   * config: { key: value } over CONFIG_KEYS; loss may be a name; preset (a name from
+   * presets()) is applied first and the other keys override it. Throws on a bad setting.
+   */
+  static create(core, { preset, ...config } = {}) {
     const cfg = engineCall(core, 'config_create');
     try {
+      if (preset !== undefined) {
+        withBytes(core, new TextEncoder().encode(`${preset}\0`), (p) => engineCall(core, 'config_preset', cfg, p));
+      }
       for (const [key, raw] of Object.entries(config)) {
         let value = raw;
         if (key === 'loss' && typeof raw === 'string') {
@@ -265,6 +271,14 @@ export class Gan {
     engineCall(this.core, 'gan_destroy', this.handle);
     this.core.free(this.statsPtr);
   }
+}
+
+/** The presets: [{ name, lesson: { en, fr } }], each showing one lesson of the course. */
+export function presets(core) {
+  const text = (i, what) => core.m.UTF8ToString(core.m._gp_preset_text(i, what));
+  return Array.from({ length: core.m._gp_preset_count() }, (_, i) => ({
+    name: text(i, 0), lesson: { en: text(i, 1), fr: text(i, 2) },
+  }));
 }
 
 /** Standard normal latent vectors from a seeded stream of the core (same seed, same z). */

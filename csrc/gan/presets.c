@@ -1,0 +1,40 @@
+/* presets.c - the course's lessons as configurations. Each starts from the defaults
+ * (gan_config_default: the non-saturating cost, Adam 2e-4 / 0.5 for both networks). */
+#include "presets.h"
+
+#include <string.h>
+
+static void balanced(gan_config *c) { (void)c; }
+
+static void minimax(gan_config *c) { c->loss = GAN_LOSS_MINIMAX; }
+
+/* The saturating cost with a discriminator that learns five times faster and takes five
+ * steps per G step: D(G(z)) goes to 0 and log(1 - D(G(z))) goes flat. */
+static void strong_d(gan_config *c) {
+  c->loss = GAN_LOSS_MINIMAX;
+  c->lr_d = 1e-3f;
+  c->d_steps = 5;
+}
+
+static const gan_preset PRESETS[] = {
+    {"balanced", "G and D learn at the same pace with the non-saturating cost: digits of every class appear.",
+     "G et D apprennent au même rythme avec le coût non saturant : des chiffres de toutes les classes apparaissent.",
+     balanced},
+    {"minimax", "The saturating cost of the original minimax game: while D easily rejects the fakes, the gradient reaching G is weak.",
+     "Le coût saturant du jeu minimax d'origine : tant que D rejette facilement les faux, le gradient qui atteint G est faible.",
+     minimax},
+    {"strong-d", "D far stronger than G with the saturating cost: D(G(z)) falls to 0, the gradient reaching G vanishes and the samples stay poor.",
+     "D bien plus fort que G avec le coût saturant : D(G(z)) tombe à 0, le gradient qui atteint G s'évanouit et les échantillons restent mauvais.",
+     strong_d},
+};
+
+const gan_preset *gan_presets(int *count) {
+  *count = (int)(sizeof PRESETS / sizeof PRESETS[0]);
+  return PRESETS;
+}
+
+const gan_preset *gan_preset_find(const char *name) {
+  for (size_t i = 0; i < sizeof PRESETS / sizeof PRESETS[0]; i++)
+    if (name && !strcmp(PRESETS[i].name, name)) return &PRESETS[i];
+  return NULL;
+}
