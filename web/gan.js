@@ -134,6 +134,18 @@ function withBytes(core, bytes, fn) {
   }
 }
 
+/** Bytes the core writes for a handle into a buffer of the size it asks for. */
+function bytesFromCore(core, sizeCall, writeCall, handle) {
+  const n = engineCall(core, sizeCall, handle);
+  const p = core.m._gp_alloc_bytes(n);
+  try {
+    engineCall(core, writeCall, handle, p, n);
+    return core.m.HEAPU8.slice(p, p + n);
+  } finally {
+    core.m._gp_free_bytes(p);
+  }
+}
+
 /** A labelled IDX image set (MNIST layout: 28x28 unsigned bytes, labels 0..9) in wasm memory. */
 export class Dataset {
   constructor(core, handle, buffers) {
@@ -257,14 +269,7 @@ export class Gan {
   }
 
   checkpoint() {
-    const n = engineCall(this.core, 'gan_checkpoint_size', this.handle);
-    const p = this.core.m._gp_alloc_bytes(n);
-    try {
-      engineCall(this.core, 'gan_checkpoint_write', this.handle, p, n);
-      return this.core.m.HEAPU8.slice(p, p + n);
-    } finally {
-      this.core.m._gp_free_bytes(p);
-    }
+    return bytesFromCore(this.core, 'gan_checkpoint_size', 'gan_checkpoint_write', this.handle);
   }
 
   destroy() {
@@ -380,14 +385,7 @@ export class Meter {
   }
 
   bytes() {
-    const n = engineCall(this.core, 'meter_size', this.handle);
-    const p = this.core.m._gp_alloc_bytes(n);
-    try {
-      engineCall(this.core, 'meter_save', this.handle, p, n);
-      return this.core.m.HEAPU8.slice(p, p + n);
-    } finally {
-      this.core.m._gp_free_bytes(p);
-    }
+    return bytesFromCore(this.core, 'meter_size', 'meter_save', this.handle);
   }
 
   destroy() {
