@@ -26,7 +26,7 @@ async function run(preset, seed, steps) {
 
 test('every preset has a lesson in English and French', async () => {
   const list = presets(await core());
-  assert.deepEqual(list.map((p) => p.name).slice(0, 3), ['balanced', 'minimax', 'strong-d']);
+  assert.deepEqual(list.map((p) => p.name), ['balanced', 'minimax', 'strong-d', 'mode-collapse']);
   for (const p of list) assert.ok(p.lesson.en.length > 20 && p.lesson.fr.length > 20, p.name);
 });
 
@@ -46,5 +46,12 @@ test('strong-d: D(G(z)) falls to 0, the gradient reaching G collapses >= 10x, sa
     assert.ok(window(sd, 'g_signal') * 10 <= window(bal, 'g_signal'),
       `seed ${seed}: g_signal strong-d ${window(sd, 'g_signal')} vs balanced ${window(bal, 'g_signal')}`);
     assert.ok(sd.reading.confident < 0.05, `seed ${seed}: ${sd.reading.confident} of strong-d's samples look like digits`);
+  }
+});
+
+test('mode-collapse: G collapses onto at most three digits', async () => {
+  for (const seed of SEEDS) {
+    const { reading } = await run('mode-collapse', seed, 400);
+    assert.ok(reading.coverage <= 3, `seed ${seed}: coverage ${reading.coverage}, histogram ${reading.histogram}`);
   }
 });

@@ -16,6 +16,11 @@ static void strong_d(gan_config *c) {
   c->d_steps = 5;
 }
 
+/* Adam with momentum 0.9 for both networks (DCGAN's paper lowered it to 0.5 for a reason):
+ * G overshoots onto whichever digit D currently accepts, then D catches up and G jumps to
+ * another: the samples collapse onto one or two digits and the chase is visible. */
+static void mode_collapse(gan_config *c) { c->beta1_g = c->beta1_d = 0.9f; }
+
 static const gan_preset PRESETS[] = {
     {"balanced", "G and D learn at the same pace with the non-saturating cost: digits of every class appear.",
      "G et D apprennent au même rythme avec le coût non saturant : des chiffres de toutes les classes apparaissent.",
@@ -26,6 +31,9 @@ static const gan_preset PRESETS[] = {
     {"strong-d", "D far stronger than G with the saturating cost: D(G(z)) falls to 0, the gradient reaching G vanishes and the samples stay poor.",
      "D bien plus fort que G avec le coût saturant : D(G(z)) tombe à 0, le gradient qui atteint G s'évanouit et les échantillons restent mauvais.",
      strong_d},
+    {"mode-collapse", "Adam with momentum 0.9 instead of 0.5: G collapses onto one or two digits, D learns to reject them, and G jumps to others.",
+     "Adam avec un moment de 0,9 au lieu de 0,5 : G s'effondre sur un ou deux chiffres, D apprend à les rejeter et G saute vers d'autres.",
+     mode_collapse},
 };
 
 const gan_preset *gan_presets(int *count) {
