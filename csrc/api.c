@@ -32,20 +32,24 @@ GP_API int gp_version(void) { return GP_VERSION; }
 /* ---- live regions: every buffer the API hands out, so kernels can check extents ---- */
 
 enum { MAX_REGIONS = 4096 };
-static struct { uintptr_t lo, hi; } regions[MAX_REGIONS];
+static struct {
+  uintptr_t lo, hi;
+  int owner;
+} regions[MAX_REGIONS];
 static int n_regions;
 
-int api_region_add(const void *p, size_t bytes) {
+int api_region_add(const void *p, size_t bytes, int owner) {
   if (n_regions == MAX_REGIONS) return GP_ERR_NOMEM;
   regions[n_regions].lo = (uintptr_t)p;
   regions[n_regions].hi = (uintptr_t)p + bytes;
+  regions[n_regions].owner = owner;
   n_regions++;
   return GP_OK;
 }
 
-int api_region_remove(const void *p) {
+int api_region_remove(const void *p, int owner) {
   for (int i = 0; i < n_regions; i++)
-    if (regions[i].lo == (uintptr_t)p) {
+    if (regions[i].lo == (uintptr_t)p && regions[i].owner == owner) {
       regions[i] = regions[--n_regions];
       return GP_OK;
     }
@@ -87,7 +91,7 @@ GP_API float *gp_alloc(int n_floats) {
   float *p = aligned_alloc(16, ((size_t)n_floats * sizeof(float) + 15) & ~(size_t)15);
   if (!p) return NULL;
   for (int i = 0; i < n_floats; i++) p[i] = 0.0f;
-  if (api_region_add(p, (size_t)n_floats * sizeof(float))) {
+  if (api_region_add(p, (size_t)n_floats * sizeof(float), REGION_FLOATS)) {
     free(p);
     return NULL;
   }
@@ -96,7 +100,7 @@ GP_API float *gp_alloc(int n_floats) {
 
 GP_API int gp_free(float *p) {
   if (!p) return GP_ERR_NULL;
-  CHECK(api_region_remove(p));
+  CHECK(api_region_remove(p, REGION_FLOATS));
   free(p);
   return GP_OK;
 }
@@ -117,7 +121,7 @@ GP_API int gp_arena_create(double bytes) {
   for (int i = 0; i < MAX_HANDLES; i++)
     if (!arenas[i].base) {
       if (arena_init(&arenas[i], (size_t)bytes)) return GP_ERR_NOMEM;
-      if (api_region_add(arenas[i].base, arenas[i].cap)) {
+      if (api_region_add(arenas[i].base, arenas[i].cap, REGION_ARENA)) {
         arena_free(&arenas[i]);
         return GP_ERR_NOMEM;
       }
@@ -139,7 +143,7 @@ GP_API double gp_arena_left(int h) {
 GP_API int gp_arena_destroy(int h) {
   arena *a = arena_of(h);
   if (!a) return h == 0 ? GP_ERR_NULL : GP_ERR_HANDLE;
-  api_region_remove(a->base);
+  api_region_remove(a->base, REGION_ARENA);
   arena_free(a);
   return GP_OK;
 }

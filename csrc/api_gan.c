@@ -31,7 +31,7 @@ GP_API const char *gp_last_error(void) { return last_error; }
 GP_API uint8_t *gp_alloc_bytes(int n) {
   if (n <= 0) return NULL;
   uint8_t *p = calloc((size_t)n, 1);
-  if (p && api_region_add(p, (size_t)n)) {
+  if (p && api_region_add(p, (size_t)n, REGION_BYTES)) {
     free(p);
     return NULL;
   }
@@ -40,7 +40,7 @@ GP_API uint8_t *gp_alloc_bytes(int n) {
 
 GP_API int gp_free_bytes(uint8_t *p) {
   if (!p) return GP_ERR_NULL;
-  CHECK(api_region_remove(p));
+  CHECK(api_region_remove(p, REGION_BYTES));
   free(p);
   return GP_OK;
 }

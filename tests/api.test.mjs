@@ -31,6 +31,9 @@ test('bad sizes, pointers, shapes and options return their status codes', async 
   }
   assert.equal(c.m._gp_alloc(0), 0);
   assert.equal(c.m._gp_alloc(-1), 0);
+  // 2^30 floats is 2^32 bytes: on wasm32 that byte count wraps to 0 unless refused first
+  assert.equal(c.m._gp_alloc(2 ** 30), 0);
+  assert.equal(c.m._gp_alloc(2 ** 30 - 1), 0);
   assert.throws(() => c.call('sgemm', GP.FAST, 0, 0, 8, 8, 2, a, 2, small, 8, 0, out, 8),
     (e) => e instanceof CoreError && e.fn === 'gp_sgemm' && /too small/.test(e.message));
   assert.equal(c.status('free', small), GP.OK);

@@ -81,8 +81,9 @@ void sigmoid_backward(float *dx, const float *dy, const float *y, int n) {
   sigmoid_backward_ref(dx + i, dy + i, y + i, n - i);
 }
 
+/* NaN passes through, as it does through the SIMD max, so a non-finite step stays visible. */
 void relu_forward_ref(float *y, const float *x, int n) {
-  for (int i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+  for (int i = 0; i < n; i++) y[i] = x[i] > 0.0f || isnan(x[i]) ? x[i] : 0.0f;
 }
 void relu_backward_ref(float *dx, const float *dy, const float *y, int n) {
   for (int i = 0; i < n; i++) dx[i] += y[i] > 0.0f ? dy[i] : 0.0f;

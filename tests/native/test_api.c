@@ -57,6 +57,16 @@ static void test_handles(void) {
   CHECK_TRUE(h > 0 && gp_arena_floats(h, 16) != NULL && gp_arena_floats(h, 1 << 20) == NULL, "arena");
   CHECK_TRUE(gp_arena_destroy(h) == GP_OK && gp_arena_destroy(h) == GP_ERR_HANDLE, "destroyed arena");
   CHECK_TRUE(gp_arena_destroy(0) == GP_ERR_NULL && gp_arena_floats(99, 1) == NULL, "bad arena handles");
+  /* a carve from an arena is not gp_free's to free, even the first one (same address) */
+  const int h2 = gp_arena_create(4096);
+  float *first = gp_arena_floats(h2, 4);
+  CHECK_TRUE(gp_free(first) == GP_ERR_BOUNDS, "gp_free released an arena carve");
+  float *dst = gp_alloc(4);
+  CHECK_TRUE(gp_activation_forward(GP_FAST, GP_RELU, dst, first, 4, 0) == GP_OK, "arena still live");
+  CHECK_TRUE(gp_arena_destroy(h2) == GP_OK, "arena destroy");
+  gp_free(dst);
+  /* sizes whose byte count would wrap a 32-bit size_t */
+  CHECK_TRUE(gp_alloc(1 << 30) == NULL && gp_alloc((1 << 30) - 1) == NULL, "gp_alloc near 2^30 floats");
   const int r = gp_rng_create(1, 0);
   float *buf = gp_alloc(8);
   CHECK_TRUE(gp_rng_normal(r, buf, 8, 0, 1) == GP_OK && gp_rng_normal(r, buf, 9, 0, 1) == GP_ERR_BOUNDS, "rng fill");
