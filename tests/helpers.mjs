@@ -1,45 +1,120 @@
-// helpers.mjs - shared by the node:test suites over the wasm core.
-import { loadCore, GP } from '../web/gan.js';
+// helpers.mjs - shared by the node:test suites over the wasm core: loading it, seeded test
+// data, error measures (float64), finite differences and buffer bookkeeping.
+import { GP, loadCore } from '../web/gan.js';
 
-export { GP };
+export { GP, loadCore };
+
+/** float32 machine epsilon */
+export const EPS32 = 2 ** -23;
 
 let corePromise;
-/** One core per test file (each file runs in its own process). */
+/** The file's one core (node --test runs each file in its own process). */
 export function core() {
   corePromise ??= loadCore();
   return corePromise;
 }
 
-/** A small deterministic PRNG for test data (xorshift32 -> uniform in [-1, 1)). */
-export function randomFloats(n, seed = 1) {
-  let s = seed >>> 0 || 1;
+/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
+export function prng(seed = 1) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n floats uniform in [lo, hi) from a seed. */
+export function randomFloats(n, seed = 1, lo = -1, hi = 1) {
+  const next = prng(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13, s >>>= 0, s ^= s >>> 17, s ^= s << 5, s >>>= 0;
-    out[i] = s / 2147483648 - 1;
-  }
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * next();
   return out;
 }
 
-/** Largest |a - b| over the scale of b (max |b|, at least 1). */
-export function relDiff(a, b) {
-  let d = 0, scale = 1;
+/**
+ * max_i |a_i - b_i| over the largest |b_j| (the reference's scale, at least `floor`), in
+ * float64. Any NaN, or a length mismatch, is an infinite error.
+ */
+export function maxRelError(a, b, floor = 1e-30) {
+  if (a.length !== b.length) return Infinity;
+  let d = 0, scale = floor;
   for (let i = 0; i < b.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
     const e = Math.abs(a[i] - b[i]);
-    d = Number.isNaN(e) ? Infinity : Math.max(d, e);
+    if (Number.isNaN(e)) return Infinity;
+    d = Math.max(d, e);
+    scale = Math.max(scale, Math.abs(b[i]));
   }
   return d / scale;
 }
 
+/** <a, b> accumulated in float64. */
 export function dot(a, b) {
+  if (a.length !== b.length) throw new RangeError(`dot: lengths ${a.length} and ${b.length}`);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
 
-/** Uploads each named Float32Array; returns pointers and a release function. */
-export function buffers(c, arrays) {
-  const ptrs = Object.fromEntries(Object.entries(arrays).map(([k, v]) => [k, c.upload(v)]));
-  return { ...ptrs, release: () => Object.values(ptrs).forEach((p) => c.free(p)) };
+/**
+ * Central difference of the scalar f() with respect to data[i]: sets data[i] to x +- h,
+ * calls f (which reads data), restores data[i]. The perturbed points are float32, so the
+ * step actually taken is used, not h.
+ */
+export function centralDiff(f, data, i, h) {
+  const x = data[i];
+  data[i] = x + h;
+  const hp = data[i] - x;
+  const fp = f();
+  data[i] = x - h;
+  const hm = x - data[i];
+  const fm = f();
+  data[i] = x;
+  return (fp - fm) / (hp + hm);
+}
+
+/**
+ * Gradient agreement that stays meaningful near zero: |a - n| over max(|a|, |n|, scale),
+ * where scale is the typical size of the gradient being checked.
+ */
+export function gradError(analytic, numeric, scale) {
+  return Math.abs(analytic - numeric) / Math.max(Math.abs(analytic), Math.abs(numeric), scale);
+}
+
+/** Largest |x|. */
+export function maxAbs(x) {
+  let m = 0;
+  for (const v of x) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+/**
+ * Uploads buffers: each value is a Float32Array (copied in) or a count (zeroed floats).
+ * Returns the pointers by name plus read(name) and release().
+ */
+export function buffers(c, spec) {
+  const sizes = {}, ptrs = {};
+  try {
+    for (const [k, v] of Object.entries(spec)) {
+      if (typeof v === 'number') ptrs[k] = c.alloc(v), sizes[k] = v;
+      else ptrs[k] = c.upload(v), sizes[k] = v.length;
+    }
+  } catch (e) {
+    for (const p of Object.values(ptrs)) c.free(p);
+    throw e;
+  }
+  return {
+    ...ptrs,
+    read: (k) => c.read(ptrs[k], sizes[k]),
+    write: (k, data) => c.write(ptrs[k], data),
+    release: () => Object.values(ptrs).forEach((p) => c.free(p)),
+  };
+}
+
+/** Output spatial size of a conv geometry along one axis, or null when impossible. */
+export function convOut(c, size, k, s, p) {
+  const o = c.status('conv_out_size', size, k, s, p);
+  return o < 0 ? null : o;
 }
