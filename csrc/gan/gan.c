@@ -27,7 +27,7 @@ struct gan {
   gan_config c;
   arena mem;
   rng noise, data;
-  int C1, C2, F; /* channels; F = D's dense inputs (7*7*C2, +1 with mbstd) */
+  int C1, C2, F; /* channels; F = D's dense inputs (7*7*C2, +C2 with mbstd) */
   long iterations, skipped, bad_in_row;
   params G, D;
   /* G parameters (offsets into G.p; the same offsets in G.g, G.m, G.v) */
@@ -130,7 +130,7 @@ gan *gan_create(const gan_config *cfg, char *err, size_t errlen) {
   g->c = *cfg;
   const int B = cfg->batch, L = cfg->latent;
   const int C1 = g->C1 = 32 * cfg->width, C2 = g->C2 = 64 * cfg->width;
-  g->F = S7 * C2 + (cfg->mbstd ? 1 : 0);
+  g->F = S7 * C2 + (cfg->mbstd ? C2 : 0);
   const size_t gn = g_param_count(cfg, C1, C2);
   const size_t dn = (size_t)16 * C1 + C1 + 16 * C1 * C2 + C2 + (size_t)g->F + 1;
   const size_t act = (size_t)B * (L + 7 * (size_t)S7 * C2 + 7 * (size_t)S14 * C1 + 6 * PIXELS +
@@ -310,10 +310,12 @@ static void d_forward(gan *g, const float *x) {
   conv2d_forward(g->c2, g->l1, g->dw2, g->db2, &s2, C2);
   leaky_relu_forward(g->l2, g->c2, B * F2, LEAK);
   for (int n = 0; n < B; n++) memcpy(g->feat + (size_t)n * g->F, g->l2 + (size_t)n * F2, sizeof(float) * F2);
-  if (g->c.mbstd) { /* the mean over features of the batch standard deviation */
-    double total = 0.0, mu;
-    for (int f = 0; f < F2; f++) total += batch_sd(g->l2, B, F2, f, &mu);
-    for (int n = 0; n < B; n++) g->feat[(size_t)n * g->F + F2] = (float)(total / F2);
+  if (g->c.mbstd) { /* per channel, the mean over positions of the batch standard deviation */
+    for (int c = 0; c < C2; c++) {
+      double total = 0.0, mu;
+      for (int p = 0; p < S7; p++) total += batch_sd(g->l2, B, F2, p * C2 + c, &mu);
+      for (int n = 0; n < B; n++) g->feat[(size_t)n * g->F + F2 + c] = (float)(total / S7);
+    }
   }
   dense_forward(g->logit, g->feat, g->dw3, g->db3, B, g->F, 1);
 }
@@ -331,13 +333,16 @@ static void d_backward(gan *g, int want) {
   dense_backward(g->dfeat, params ? grad(D, g->dw3) : NULL, params ? grad(D, g->db3) : NULL,
                  g->dlogit, g->feat, g->dw3, B, g->F, 1);
   for (int n = 0; n < B; n++) memcpy(g->dl2 + (size_t)n * F2, g->dfeat + (size_t)n * g->F, sizeof(float) * F2);
-  if (g->c.mbstd) { /* through mean_f sqrt(var_n + eps): d/dx[n,f] = (x - mu) / (B F sd_f) */
-    double dm = 0.0;
-    for (int n = 0; n < B; n++) dm += g->dfeat[(size_t)n * g->F + F2];
-    for (int f = 0; f < F2; f++) {
-      double mu;
-      const double k = dm / ((double)F2 * B * batch_sd(g->l2, B, F2, f, &mu));
-      for (int n = 0; n < B; n++) g->dl2[(size_t)n * F2 + f] += (float)(k * (g->l2[(size_t)n * F2 + f] - mu));
+  if (g->c.mbstd) { /* through mean_p sqrt(var_n + eps): d/dx[n,p,c] = (x - mu) / (B S7 sd_pc) */
+    for (int c = 0; c < C2; c++) {
+      double dm = 0.0;
+      for (int n = 0; n < B; n++) dm += g->dfeat[(size_t)n * g->F + F2 + c];
+      for (int p = 0; p < S7; p++) {
+        const int f = p * C2 + c;
+        double mu;
+        const double k = dm / ((double)S7 * B * batch_sd(g->l2, B, F2, f, &mu));
+        for (int n = 0; n < B; n++) g->dl2[(size_t)n * F2 + f] += (float)(k * (g->l2[(size_t)n * F2 + f] - mu));
+      }
     }
   }
   float *dc2 = g->dfeat; /* reused: the dense input gradient is consumed */

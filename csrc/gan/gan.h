@@ -38,7 +38,7 @@ typedef struct {
   int batch;
   int d_steps;         /* D (critic) steps per G step */
   int g_batchnorm;     /* batch norm in G on/off */
-  int mbstd;           /* minibatch standard-deviation feature in D */
+  int mbstd;           /* minibatch std-dev features in D: per channel of its last conv */
   gan_loss_kind loss;
   float lr_g, lr_d, beta1_g, beta2_g, beta1_d, beta2_d;
   float real_label;     /* BCE/LSGAN target for real images: 1, or 0.9 for one-sided smoothing */

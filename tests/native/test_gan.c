@@ -1,0 +1,121 @@
+/* test_gan.c - the discriminator's gradients inside the GAN, against central finite
+ * differences: dL_G/d(image) (what reaches the generator) and dL_D/d(weights), with and
+ * without the minibatch std-dev features, for every cost.
+ *
+ * gan.c is compiled into this test so its static forward and backward passes can be
+ * driven directly; the archive's copy is then never linked. */
+#include "../../csrc/gan/gan.c"
+
+#include "check.h"
+
+enum { B = 4 };
+
+static float g_loss_at(gan *g, const float *x) {
+  float dz[B] = {0};
+  d_forward(g, x);
+  return gan_g_loss(g->c.loss, g->logit, B, dz);
+}
+
+/* D's loss on a real batch and a fake one, as in gan_step_d */
+static float d_loss_at(gan *g, const float *real, const float *fake) {
+  float dz[B] = {0};
+  d_forward(g, real);
+  float l = gan_d_loss_part(g->c.loss, g->logit, B, 1, g->c.real_label, dz);
+  d_forward(g, fake);
+  return l + gan_d_loss_part(g->c.loss, g->logit, B, 0, g->c.real_label, dz);
+}
+
+/* relative error, with floor: below it a difference is float32 noise in the loss, not a
+ * wrong gradient (a tenth of the gradient's root mean square over the whole array) */
+static double rel_err(double a, double b, double floor) { return fabs(a - b) / fmax(floor, fabs(a) + fabs(b)); }
+
+static double tenth_rms(const float *g, int n) { return 0.1 * sqrt(nn_sumsq(g, n) / n); }
+
+/* Differences from the losses at x + STEPS[j] H. D is piecewise linear (LeakyReLU): where
+ * the one-sided slopes on either side of x, or the central ones at h and h/2, disagree, a
+ * kink lies within reach and the point says nothing about the backward pass, so it is
+ * skipped; at the others the analytic gradient must match the central difference. */
+enum { NSTEPS = 5 };
+static const double H = 1e-2, STEPS[NSTEPS] = {1, -1, 0.5, -0.5, 0};
+typedef struct {
+  double worst, floor;
+  int compared;
+} fd_result;
+
+static void fd_compare(fd_result *res, double analytic, const double at[NSTEPS]) {
+  const double wide = (at[0] - at[1]) / (2 * H), narrow = (at[2] - at[3]) / H;
+  const double right = (at[2] - at[4]) / (H / 2), left = (at[4] - at[3]) / (H / 2);
+  if (rel_err(wide, narrow, res->floor) > 5e-3 || rel_err(left, right, res->floor) > 2e-2) return;
+  if (getenv("FDDEBUG")) printf("%g %g %g floor %g\n", analytic, wide, narrow, res->floor);
+  res->compared++;
+  res->worst = fmax(res->worst, rel_err(analytic, narrow, res->floor));
+}
+
+static void check_gan(gan_loss_kind loss, int mbstd) {
+  gan_config c;
+  gan_config_default(&c);
+  c.batch = B, c.loss = loss, c.mbstd = mbstd, c.real_label = 0.9f, c.seed = 5;
+  char err[200];
+  gan *g = gan_create(&c, err, sizeof err);
+  CHECK_TRUE(g != NULL, "gan_create: %s", err);
+  /* weights large enough that every unit and the std-dev features matter */
+  rng r;
+  rng_seed(&r, 9, 1);
+  for (int i = 0; i < g->D.n; i++) g->D.p[i] = 0.15f * rng_normal(&r);
+  static float real[B * PIXELS], fake[B * PIXELS];
+  for (int i = 0; i < B * PIXELS; i++) real[i] = 2.0f * rng_uniform(&r) - 1.0f;
+  for (int i = 0; i < B * PIXELS; i++) fake[i] = 2.0f * rng_uniform(&r) - 1.0f;
+
+  /* dL_G / d(fake), as the G step computes it */
+  d_forward(g, fake);
+  nn_zero(g->dlogit, B);
+  gan_g_loss(loss, g->logit, B, g->dlogit);
+  d_backward(g, D_INPUT);
+  fd_result res = {0, tenth_rms(g->ddin, B * PIXELS), 0};
+  for (int k = 0; k < 24; k++) {
+    const int i = (int)(rng_u32(&r) % (B * PIXELS));
+    const float keep = fake[i];
+    double at[NSTEPS];
+    for (int j = 0; j < NSTEPS; j++) {
+      fake[i] = keep + (float)(STEPS[j] * H);
+      at[j] = g_loss_at(g, fake);
+    }
+    fake[i] = keep;
+    fd_compare(&res, g->ddin[i], at);
+  }
+  CHECK_TRUE(res.compared >= 12 && res.worst < 2e-2, "%s mbstd %d: dL_G/dx relative error %g over %d smooth points",
+             gan_loss_name(loss), mbstd, res.worst, res.compared);
+
+  /* dL_D / d(D's weights), both halves accumulated, as the D step computes them; the
+   * std-dev features' weights (the last F - F2 of the dense layer) are always among those checked */
+  nn_zero(g->D.g, g->D.n);
+  d_forward(g, real);
+  nn_zero(g->dlogit, B);
+  gan_d_loss_part(loss, g->logit, B, 1, c.real_label, g->dlogit);
+  d_backward(g, D_PARAMS);
+  d_forward(g, fake);
+  nn_zero(g->dlogit, B);
+  gan_d_loss_part(loss, g->logit, B, 0, c.real_label, g->dlogit);
+  d_backward(g, D_PARAMS);
+  res = (fd_result){0, tenth_rms(g->D.g, g->D.n), 0};
+  for (int k = 0; k < 32; k++) {
+    const int i = k < 4 ? g->D.n - 2 - k : (int)(rng_u32(&r) % (uint32_t)g->D.n);
+    const float keep = g->D.p[i];
+    double at[NSTEPS];
+    for (int j = 0; j < NSTEPS; j++) {
+      g->D.p[i] = keep + (float)(STEPS[j] * H);
+      at[j] = d_loss_at(g, real, fake);
+    }
+    g->D.p[i] = keep;
+    fd_compare(&res, g->D.g[i], at);
+  }
+  CHECK_TRUE(res.compared >= 16 && res.worst < 2e-2, "%s mbstd %d: dL_D/dw relative error %g over %d smooth points",
+             gan_loss_name(loss), mbstd, res.worst, res.compared);
+  gan_destroy(g);
+}
+
+int main(void) {
+  for (int loss = 0; loss < GAN_LOSS_COUNT; loss++)
+    for (int mbstd = 0; mbstd <= 1; mbstd++) check_gan((gan_loss_kind)loss, mbstd);
+  return check_finish();
+}
