@@ -87,6 +87,7 @@ test('wrong arguments exit 2 with one line naming the problem', () => {
     [['train', '--dataset', 'cifar'], /--dataset must be one of mnist, fashion/],
     [['train', '--lr-g', '-1', '--steps', '1'], /lr-g -1 is not in/],
     [['train', '--batch', '1', '--steps', '1'], /batch 1 is not in/],
+    [['train', '--beta1-g', '1.5', '--steps', '1'], /Adam beta1 must be in/],
     [['train', '--loss', 'wasserstein'], /--loss must be one of/],
     [['train', '--preset', 'nope'], /unknown preset 'nope'/],
     [['train', '--resume', path.join(dir, 'missing.gan')], /not found/],

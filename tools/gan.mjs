@@ -20,10 +20,11 @@ import { UsageError, parseOptions } from './cli.mjs';
 
 const USAGE = `usage: node tools/gan.mjs <command> [options]
 commands:
-  train  [--dataset mnist|fashion] [--loss ns|minimax|lsgan|hinge|wgan] [--steps N]
-         [--batch B] [--seed S] [--lr-g X] [--lr-d X] [--d-steps K] [--out DIR]
-         [--resume CHECKPOINT] [--log-every N] [--width W] [--latent Z]
-         [--label-smoothing X] [--instance-noise X] [--mbstd] [--no-g-batchnorm]
+  train  [--dataset mnist|fashion] [--preset NAME] [--loss ns|minimax|lsgan|hinge|wgan]
+         [--steps N] [--batch B] [--seed S] [--lr-g X] [--lr-d X] [--beta1-g X] [--beta2-g X]
+         [--beta1-d X] [--beta2-d X] [--d-steps K] [--out DIR] [--resume CHECKPOINT]
+         [--log-every N] [--meter-every N] [--width W] [--latent Z] [--label-smoothing X]
+         [--instance-noise X] [--mbstd] [--clip X] [--no-g-batchnorm]
   sample --checkpoint FILE [--n N] [--seed S] --out FILE [--png FILE]
   bench  [--json] [--seconds S] [--train-seconds S] [--no-native]
          kernel GFLOP/s (wasm and native) and training images/s against TensorFlow.js`;

@@ -20,12 +20,14 @@ const TRAIN_OPTIONS = {
   steps: 'int', batch: 'int', seed: 'int', 'lr-g': 'number', 'lr-d': 'number', 'd-steps': 'int',
   out: 'string', resume: 'string', 'log-every': 'int', 'meter-every': 'int', width: 'int', latent: 'int',
   'label-smoothing': 'number', 'instance-noise': 'number', mbstd: 'boolean', 'no-g-batchnorm': 'boolean',
+  'beta1-g': 'number', 'beta2-g': 'number', 'beta1-d': 'number', 'beta2-d': 'number', clip: 'number',
 };
 
 /** Model settings given on the command line, as CONFIG_KEYS. */
 function modelSettings(o) {
   const s = {};
-  const map = { batch: 'batch', seed: 'seed', 'lr-g': 'lr_g', 'lr-d': 'lr_d', 'd-steps': 'd_steps', width: 'width', latent: 'latent', loss: 'loss', 'instance-noise': 'instance_noise' };
+  const map = { batch: 'batch', seed: 'seed', 'lr-g': 'lr_g', 'lr-d': 'lr_d', 'd-steps': 'd_steps', width: 'width', latent: 'latent', loss: 'loss', 'instance-noise': 'instance_noise',
+    'beta1-g': 'beta1_g', 'beta2-g': 'beta2_g', 'beta1-d': 'beta1_d', 'beta2-d': 'beta2_d', clip: 'clip' };
   for (const [flag, key] of Object.entries(map)) if (o[flag] !== undefined) s[key] = o[flag];
   if (o['label-smoothing'] !== undefined) s.real_label = 1 - o['label-smoothing'];
   if (o.mbstd) s.mbstd = 1;

@@ -21,6 +21,11 @@ static void strong_d(gan_config *c) {
  * another: the samples collapse onto one or two digits and the chase is visible. */
 static void mode_collapse(gan_config *c) { c->beta1_g = c->beta1_d = 0.9f; }
 
+/* The other costs, everything else as balanced. */
+static void lsgan(gan_config *c) { c->loss = GAN_LOSS_LSGAN; }
+
+static void hinge(gan_config *c) { c->loss = GAN_LOSS_HINGE; }
+
 static const gan_preset PRESETS[] = {
     {"balanced", "G and D learn at the same pace with the non-saturating cost: digits of every class appear.",
      "G et D apprennent au même rythme avec le coût non saturant : des chiffres de toutes les classes apparaissent.",
@@ -34,6 +39,12 @@ static const gan_preset PRESETS[] = {
     {"mode-collapse", "Adam with momentum 0.9 instead of 0.5: G collapses onto one or two digits, D learns to reject them, and G jumps to others.",
      "Adam avec un moment de 0,9 au lieu de 0,5 : G s'effondre sur un ou deux chiffres, D apprend à les rejeter et G saute vers d'autres.",
      mode_collapse},
+    {"lsgan", "Least squares instead of cross-entropy: D's score is pulled towards 1 for real and 0 for fake, and fakes far from the real ones are penalised quadratically.",
+     "Les moindres carrés au lieu de l'entropie croisée : le score de D est tiré vers 1 pour les vrais et 0 pour les faux, et les faux loin des vrais sont pénalisés quadratiquement.",
+     lsgan},
+    {"hinge", "The hinge cost: D only pushes scores until real ones pass +1 and fake ones fall below -1, then stops; G raises D's score of its fakes.",
+     "Le coût charnière : D ne pousse les scores que jusqu'à ce que les vrais dépassent +1 et les faux passent sous -1 ; G relève le score de ses faux.",
+     hinge},
 };
 
 const gan_preset *gan_presets(int *count) {
