@@ -80,8 +80,9 @@ test: test-native test-node
 test-native: native
 	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
 
+# Two test files at a time: the long preset files then share the two cores.
 test-node: all native data | have-node have-chromium
-	node --test tests/*.test.mjs
+	node --test --test-concurrency=2 tests/*.test.mjs
 
 bench: all $(B)/native/bench | have-node
 	node tools/gan.mjs bench

@@ -1,6 +1,8 @@
 // helpers.mjs - shared by the node:test suites over the wasm core: loading it, seeded test
 // data, error measures (float64), finite differences and buffer bookkeeping.
-import { GP, loadCore } from '../web/gan.js';
+import { GP, Gan, latentNoise, loadCore } from '../web/gan.js';
+import { loadMeter } from '../tools/data.mjs';
+import { loadDataset } from '../tools/datasets.mjs';
 
 export { GP, loadCore };
 
@@ -117,4 +119,31 @@ export function buffers(c, spec) {
 export function convOut(c, size, k, s, p) {
   const o = c.status('conv_out_size', size, k, s, p);
   return o < 0 ? null : o;
+}
+
+export const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The seeds every lesson preset is checked over. */
+export const PRESET_SEEDS = [1, 2, 3];
+
+const presetRuns = new Map();
+/**
+ * Trains a preset on MNIST for `steps`; resolves to the per-step statistics and the mode
+ * meter's reading of 500 samples. Runs are deterministic, so each preset, seed and length
+ * is trained once per file and shared by its tests.
+ */
+export async function trainPreset(preset, seed, steps) {
+  const key = `${preset}/${seed}/${steps}`;
+  if (!presetRuns.has(key)) {
+    const c = await core();
+    trainPreset.data ??= loadDataset(c, 'mnist');
+    trainPreset.meter ??= loadMeter(c, 'mnist');
+    const gan = Gan.create(c, { preset, seed });
+    const stats = [];
+    for (let i = 0; i < steps; i++) stats.push(gan.trainStep(trainPreset.data));
+    const reading = trainPreset.meter.read(gan.generate(latentNoise(c, 500, gan.latent, 77)));
+    gan.destroy();
+    presetRuns.set(key, { stats, reading });
+  }
+  return presetRuns.get(key);
 }
