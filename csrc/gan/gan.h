@@ -9,7 +9,7 @@
  * Generator: z[latent] -> dense 7*7*C2 -> BN -> ReLU -> conv_transpose C1 (k4 s2 p1)
  *            -> BN -> ReLU -> conv_transpose 1 (k4 s2 p1) -> tanh, 28x28 in [-1, 1].
  * Discriminator: conv C1 (k4 s2 p1) -> LeakyReLU 0.2 -> conv C2 -> LeakyReLU 0.2
- *            [-> minibatch std-dev feature] -> dense 1: a logit (a critic score for WGAN).
+ *            [-> C2 minibatch std-dev features] -> dense 1: a logit (a critic score for WGAN).
  * C1 = 32 * width, C2 = 64 * width. */
 #ifndef GAN_GAN_H
 #define GAN_GAN_H
