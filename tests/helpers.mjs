@@ -1,5 +1,6 @@
 // helpers.mjs - shared by the node:test suites over the wasm core: loading it, seeded test
-// data, error measures (float64), finite differences and buffer bookkeeping.
+// data, error measures (float64), finite differences, buffer bookkeeping, and the preset
+// training runs the lesson tests share.
 import { GP, Gan, latentNoise, loadCore } from '../web/gan.js';
 import { loadMeter } from '../tools/data.mjs';
 import { loadDataset } from '../tools/datasets.mjs';

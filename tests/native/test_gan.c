@@ -46,7 +46,6 @@ static void fd_compare(fd_result *res, double analytic, const double at[NSTEPS])
   const double wide = (at[0] - at[1]) / (2 * H), narrow = (at[2] - at[3]) / H;
   const double right = (at[2] - at[4]) / (H / 2), left = (at[4] - at[3]) / (H / 2);
   if (rel_err(wide, narrow, res->floor) > 5e-3 || rel_err(left, right, res->floor) > 2e-2) return;
-  if (getenv("FDDEBUG")) printf("%g %g %g floor %g\n", analytic, wide, narrow, res->floor);
   res->compared++;
   res->worst = fmax(res->worst, rel_err(analytic, narrow, res->floor));
 }
