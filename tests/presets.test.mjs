@@ -9,7 +9,7 @@ import { core, mean, PRESET_SEEDS as SEEDS, trainPreset as run } from './helpers
 
 test('every preset has a lesson in English and French', async () => {
   const list = presets(await core());
-  assert.deepEqual(list.map((p) => p.name), ['balanced', 'minimax', 'strong-d', 'mode-collapse', 'lsgan', 'hinge']);
+  assert.deepEqual(list.map((p) => p.name), ['balanced', 'minimax', 'strong-d', 'mode-collapse', 'lsgan', 'hinge', 'wgan']);
   for (const p of list) assert.ok(p.lesson.en.length > 20 && p.lesson.fr.length > 20, p.name);
 });
 
