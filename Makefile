@@ -28,7 +28,7 @@ SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fno-omit-frame-point
 BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror $(STB)
 NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/native/test_*.c))
 
-.PHONY: all native deps data train test test-native test-node bench clean have-emcc have-simde have-node have-chromium
+.PHONY: all native deps data train test test-long test-native test-node bench clean have-emcc have-simde have-node have-chromium
 
 all: $(B)/gan.mjs
 
@@ -80,9 +80,16 @@ test: test-native test-node
 test-native: native
 	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-# Two test files at a time: the long preset files then share the two cores.
+# Two test files at a time, the long preset files first so that they share the two cores
+# and the short ones fill in around them.
+SLOW_NODE_TESTS := tests/wgan.test.mjs tests/presets.test.mjs tests/costs.test.mjs
+NODE_TESTS := $(SLOW_NODE_TESTS) $(filter-out $(SLOW_NODE_TESTS),$(wildcard tests/*.test.mjs))
 test-node: all native data | have-node have-chromium
-	node --test --test-concurrency=2 tests/*.test.mjs
+	node --test --test-concurrency=2 $(NODE_TESTS)
+
+# Claims that need thousands of steps per seed: minutes, so not part of `make test`.
+test-long: all data | have-node
+	node --test --test-concurrency=2 tests/long/*.test.mjs
 
 bench: all $(B)/native/bench | have-node
 	node tools/gan.mjs bench

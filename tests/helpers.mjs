@@ -129,20 +129,23 @@ export const PRESET_SEEDS = [1, 2, 3];
 
 const presetRuns = new Map();
 /**
- * Trains a preset on MNIST for `steps`; resolves to the per-step statistics and the mode
- * meter's reading of 500 samples. Runs are deterministic, so each preset, seed and length
- * is trained once per file and shared by its tests.
+ * Trains a preset on a dataset (MNIST unless told) for `steps`; resolves to the per-step
+ * statistics and the mode meter's reading of `samples` generated images (500 unless
+ * told). Runs are deterministic, so each preset, seed, length, dataset and sample count is
+ * trained once per file and shared by its tests.
  */
-export async function trainPreset(preset, seed, steps) {
-  const key = `${preset}/${seed}/${steps}`;
+export async function trainPreset(preset, seed, steps, { dataset = 'mnist', samples = 500 } = {}) {
+  const key = `${preset}/${seed}/${steps}/${dataset}/${samples}`;
   if (!presetRuns.has(key)) {
     const c = await core();
-    trainPreset.data ??= loadDataset(c, 'mnist');
-    trainPreset.meter ??= loadMeter(c, 'mnist');
+    trainPreset.data ??= new Map();
+    if (!trainPreset.data.has(dataset))
+      trainPreset.data.set(dataset, { data: loadDataset(c, dataset), meter: loadMeter(c, dataset) });
+    const { data, meter } = trainPreset.data.get(dataset);
     const gan = Gan.create(c, { preset, seed });
     const stats = [];
-    for (let i = 0; i < steps; i++) stats.push(gan.trainStep(trainPreset.data));
-    const reading = trainPreset.meter.read(gan.generate(latentNoise(c, 500, gan.latent, 77)));
+    for (let i = 0; i < steps; i++) stats.push(gan.trainStep(data));
+    const reading = meter.read(gan.generate(latentNoise(c, samples, gan.latent, 77)));
     gan.destroy();
     presetRuns.set(key, { stats, reading });
   }

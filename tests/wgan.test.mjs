@@ -9,7 +9,7 @@ import { mean, PRESET_SEEDS as SEEDS, trainPreset as run } from './helpers.mjs';
 
 const STEPS = 1000;
 
-test('wgan: the critic\'s gap shrinks and G draws digits', async () => {
+test('wgan: the critic\'s gap shrinks and G draws digits', async (t) => {
   const confident = [];
   for (const seed of SEEDS) {
     const { reading, stats } = await run('wgan', seed, STEPS);
@@ -18,6 +18,7 @@ test('wgan: the critic\'s gap shrinks and G draws digits', async () => {
     const gaps = [];
     for (let i = 0; i + 50 <= stats.length; i += 50) gaps.push(-mean(stats.slice(i, i + 50).map((s) => s.loss_d)));
     const widest = Math.max(...gaps), last = gaps.at(-1);
+    t.diagnostic(`seed ${seed}: coverage ${reading.coverage}, ${(100 * reading.confident).toFixed(1)}% confident, gap ${widest.toFixed(3)} -> ${last.toFixed(3)}`);
     assert.ok(widest > 0.1 && last < 0.5 * widest, `seed ${seed}: critic gap per 50 steps ${gaps.map((g) => g.toFixed(3))}`);
     assert.ok(reading.coverage >= 5 && reading.confident >= 0.15,
       `seed ${seed}: coverage ${reading.coverage}, ${reading.confident} confident, histogram ${reading.histogram}`);
