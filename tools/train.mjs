@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { Gan, PIXELS, idx3, latentNoise, loadCore, pngGrid, presets, toBytes } from '../web/gan.js';
+import { CONFIG_KEYS, Gan, PIXELS, idx3, latentNoise, loadCore, pngGrid, presets, toBytes } from '../web/gan.js';
 import { UsageError, inRange, parseOptions, writeAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
 import { loadDataset } from './datasets.mjs';
@@ -26,9 +26,11 @@ const TRAIN_OPTIONS = {
 /** Model settings given on the command line, as CONFIG_KEYS. */
 function modelSettings(o) {
   const s = {};
-  const map = { batch: 'batch', seed: 'seed', 'lr-g': 'lr_g', 'lr-d': 'lr_d', 'd-steps': 'd_steps', width: 'width', latent: 'latent', loss: 'loss', 'instance-noise': 'instance_noise',
-    'beta1-g': 'beta1_g', 'beta2-g': 'beta2_g', 'beta1-d': 'beta1_d', 'beta2-d': 'beta2_d', clip: 'clip' };
-  for (const [flag, key] of Object.entries(map)) if (o[flag] !== undefined) s[key] = o[flag];
+  // --lr-g sets lr_g and so on; the switches and label smoothing are translated below
+  for (const [flag, v] of Object.entries(o)) {
+    const key = flag.replace(/-/g, '_');
+    if (v !== undefined && typeof v !== 'boolean' && CONFIG_KEYS.includes(key)) s[key] = v;
+  }
   if (o['label-smoothing'] !== undefined) s.real_label = 1 - o['label-smoothing'];
   if (o.mbstd) s.mbstd = 1;
   if (o['no-g-batchnorm']) s.g_batchnorm = 0;
