@@ -116,6 +116,7 @@ int gp_dataset_destroy(int dataset);
 int gp_config_create(void);
 int gp_config_set(int config, const char *name, double value);
 int gp_config_check(int config);
+double gp_config_get(int config, const char *name); /* NaN for an unknown name */
 int gp_config_preset(int config, const char *name);
 int gp_preset_count(void);
 const char *gp_preset_text(int i, int what); /* 0 name, 1 lesson (en), 2 lesson (fr) */
@@ -125,6 +126,7 @@ int gp_gan_destroy(int gan);
 int gp_gan_train_step(int gan, int dataset, float *stats);
 int gp_gan_step_d(int gan, int dataset, float *stats);
 int gp_gan_step_g(int gan, float *stats);
+int gp_gan_retune(int gan, int config); /* live settings; refuses a change of shape */
 int gp_gan_latent(int gan);
 /* a model's configuration value by setting name; NaN for an unknown name or handle */
 double gp_gan_config_get(int gan, const char *name);

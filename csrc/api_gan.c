@@ -174,11 +174,8 @@ GP_API const char *gp_preset_text(int i, int what) {
   return what == 0 ? p[i].name : what == 1 ? p[i].lesson_en : p[i].lesson_fr;
 }
 
-/* A model's configuration value by name (NaN for an unknown name or handle). */
-GP_API double gp_gan_config_get(int h, const char *name) {
-  gan *g = lookup((void **)gans, h);
-  if (!g || !name) return NAN;
-  const gan_config *c = gan_get_config(g);
+static double setting_get(const gan_config *c, const char *name) {
+  if (!name) return NAN;
   for (size_t i = 0; i < sizeof SETTINGS / sizeof SETTINGS[0]; i++) {
     if (strcmp(SETTINGS[i].name, name)) continue;
     const char *field = (const char *)c + SETTINGS[i].offset;
@@ -186,6 +183,18 @@ GP_API double gp_gan_config_get(int h, const char *name) {
     return SETTINGS[i].is_int ? *(const int *)field : *(const float *)field;
   }
   return NAN;
+}
+
+/* A configuration's value by name (NaN for an unknown name or handle): what a preset sets. */
+GP_API double gp_config_get(int h, const char *name) {
+  gan_config *c = lookup((void **)configs, h);
+  return c ? setting_get(c, name) : NAN;
+}
+
+/* A model's configuration value by name (NaN for an unknown name or handle). */
+GP_API double gp_gan_config_get(int h, const char *name) {
+  gan *g = lookup((void **)gans, h);
+  return g ? setting_get(gan_get_config(g), name) : NAN;
 }
 
 GP_API int gp_config_check(int h) {
@@ -260,6 +269,14 @@ GP_API int gp_gan_step_g(int h, float *stats) {
   CHECK(api_check_bytes(stats, GP_STATS * sizeof(float)));
   gan_stats st = {0};
   return step_result(gan_step_g(g, &st), stats, g, &st);
+}
+
+/* Live settings from a configuration (gan_retune): refused, changing nothing, when the
+ * configuration differs in what shapes the model. */
+GP_API int gp_gan_retune(int h, int config) {
+  LOOKUP(gan, g, gans, h);
+  LOOKUP(gan_config, c, configs, config);
+  return gan_retune(g, c, last_error, sizeof last_error) ? GP_ERR_ARG : GP_OK;
 }
 
 GP_API int gp_gan_latent(int h) {

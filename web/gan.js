@@ -183,6 +183,44 @@ export const CONFIG_KEYS = Object.freeze([
   'beta1_g', 'beta2_g', 'beta1_d', 'beta2_d', 'real_label', 'instance_noise', 'clip',
 ]);
 
+/** { key: value } over CONFIG_KEYS, each read by get(name pointer) (loss as a name). */
+function readConfig(core, get) {
+  const out = {};
+  for (const key of CONFIG_KEYS) {
+    const v = withBytes(core, new TextEncoder().encode(`${key}\0`), get);
+    out[key] = key === 'loss' ? LOSSES[v] : v;
+  }
+  return out;
+}
+
+/** Builds a configuration on the C side (a preset first, then each key) and hands it to fn. */
+function withConfig(core, { preset, ...config }, fn) {
+  const cfg = engineCall(core, 'config_create');
+  try {
+    if (preset !== undefined) {
+      withBytes(core, new TextEncoder().encode(`${preset}\0`), (p) => engineCall(core, 'config_preset', cfg, p));
+    }
+    for (const [key, raw] of Object.entries(config)) {
+      let value = raw;
+      if (key === 'loss' && typeof raw === 'string') {
+        value = LOSSES.indexOf(raw);
+        if (value < 0) throw new CoreError('gp_config_set', GP.ERR_ARG, `unknown loss '${raw}' (one of ${LOSSES.join(', ')})`);
+      }
+      if (typeof value === 'boolean') value = value ? 1 : 0;
+      const name = new TextEncoder().encode(`${key}\0`);
+      withBytes(core, name, (p) => engineCall(core, 'config_set', cfg, p, value));
+    }
+    return fn(cfg);
+  } finally {
+    core.status('config_destroy', cfg);
+  }
+}
+
+/** The full configuration a preset sets, { key: value } over CONFIG_KEYS. */
+export function presetConfig(core, name) {
+  return withConfig(core, { preset: name }, (cfg) => readConfig(core, (p) => core.m._gp_config_get(cfg, p)));
+}
+
 /** A model: the compact DCGAN with its optimisers, in one arena on the C side. */
 export class Gan {
   constructor(core, handle) {
@@ -196,26 +234,17 @@ export class Gan {
    * config: { key: value } over CONFIG_KEYS; loss may be a name; preset (a name from
    * presets()) is applied first and the other keys override it. Throws on a bad setting.
    */
-  static create(core, { preset, ...config } = {}) {
-    const cfg = engineCall(core, 'config_create');
-    try {
-      if (preset !== undefined) {
-        withBytes(core, new TextEncoder().encode(`${preset}\0`), (p) => engineCall(core, 'config_preset', cfg, p));
-      }
-      for (const [key, raw] of Object.entries(config)) {
-        let value = raw;
-        if (key === 'loss' && typeof raw === 'string') {
-          value = LOSSES.indexOf(raw);
-          if (value < 0) throw new CoreError('gp_config_set', GP.ERR_ARG, `unknown loss '${raw}' (one of ${LOSSES.join(', ')})`);
-        }
-        if (typeof value === 'boolean') value = value ? 1 : 0;
-        const name = new TextEncoder().encode(`${key}\0`);
-        withBytes(core, name, (p) => engineCall(core, 'config_set', cfg, p, value));
-      }
-      return new Gan(core, engineCall(core, 'gan_create', cfg));
-    } finally {
-      core.status('config_destroy', cfg);
-    }
+  static create(core, config = {}) {
+    return withConfig(core, config, (cfg) => new Gan(core, engineCall(core, 'gan_create', cfg)));
+  }
+
+  /**
+   * Changes the live settings (cost, learning rates, betas, d_steps, real label, instance
+   * noise, clip) between steps; config as for create. Throws, changing nothing, when the
+   * configuration is impossible or differs in a setting that shapes the model.
+   */
+  retune(config) {
+    withConfig(this.core, config, (cfg) => engineCall(this.core, 'gan_retune', this.handle, cfg));
   }
 
   /** A new model from checkpoint bytes; throws (and changes nothing) if they are bad. */
@@ -225,12 +254,7 @@ export class Gan {
 
   /** The model's configuration as { key: value } over CONFIG_KEYS (loss as a name). */
   config() {
-    const out = {};
-    for (const key of CONFIG_KEYS) {
-      const v = withBytes(this.core, new TextEncoder().encode(`${key}\0`), (p) => this.core.m._gp_gan_config_get(this.handle, p));
-      out[key] = key === 'loss' ? LOSSES[v] : v;
-    }
-    return out;
+    return readConfig(this.core, (p) => this.core.m._gp_gan_config_get(this.handle, p));
   }
 
   readStats() {

@@ -195,6 +195,21 @@ void gan_destroy(gan *g) {
 }
 
 const gan_config *gan_get_config(const gan *g) { return &g->c; }
+
+int gan_retune(gan *g, const gan_config *c, char *err, size_t errlen) {
+  if (gan_config_check(c, err, errlen)) return -1;
+  const struct { const char *name; int from, to; } shape[] = {
+      {"latent", g->c.latent, c->latent}, {"width", g->c.width, c->width},
+      {"batch", g->c.batch, c->batch}, {"g_batchnorm", g->c.g_batchnorm, c->g_batchnorm},
+      {"mbstd", g->c.mbstd, c->mbstd}, {"seed", (int)g->c.seed, (int)c->seed},
+  };
+  for (size_t i = 0; i < sizeof shape / sizeof shape[0]; i++)
+    if (shape[i].from != shape[i].to)
+      return errmsg(err, errlen, "%s shapes the model (%d, asked %d): build a new model to change it",
+                    shape[i].name, shape[i].from, shape[i].to);
+  g->c = *c;
+  return 0;
+}
 long gan_iterations(const gan *g) { return g->iterations; }
 long gan_skipped_total(const gan *g) { return g->skipped; }
 

@@ -64,6 +64,12 @@ typedef struct gan gan;
 gan *gan_create(const gan_config *c, char *err, size_t errlen);
 void gan_destroy(gan *g);
 const gan_config *gan_get_config(const gan *g);
+/* Takes the settings that do not shape the model (cost, learning rates, betas, D steps,
+ * real label, instance noise, clip) from c between steps, so a lesson can change them
+ * live. Returns -1 with the reason in err, changing nothing, when c is impossible or
+ * differs in a setting the model was built with (latent, width, batch, batch norm in G,
+ * std-dev features, seed). */
+int gan_retune(gan *g, const gan_config *c, char *err, size_t errlen);
 
 /* One D step (d_steps of them in gan_train_step), one G step, or the whole iteration.
  * A step whose loss or gradients are not finite changes nothing: its update is

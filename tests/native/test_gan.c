@@ -143,7 +143,43 @@ static void check_wgan_clip(void) {
   gan_destroy(g);
 }
 
+/* gan_retune: a model retuned to a setting steps exactly like one built with it; a change
+ * of shape or an impossible value is refused by name and changes nothing. */
+static void check_retune(void) {
+  gan_config a, b;
+  gan_config_default(&a);
+  a.batch = B;
+  b = a;
+  b.lr_d = 1e-3f, b.loss = GAN_LOSS_MINIMAX, b.d_steps = 2;
+  char err[200];
+  gan *retuned = gan_create(&a, err, sizeof err), *built = gan_create(&b, err, sizeof err);
+  CHECK_TRUE(retuned && built, "gan_create: %s", err);
+  if (!retuned || !built) return gan_destroy(retuned), gan_destroy(built);
+  CHECK_TRUE(gan_retune(retuned, &b, err, sizeof err) == 0, "retune refused live settings: %s", err);
+  static uint8_t images[8 * PIXELS], labels[8];
+  for (int i = 0; i < 8 * PIXELS; i++) images[i] = (uint8_t)(i * 13);
+  idx_dataset d = {.images = images, .labels = labels, .n = 8, .rows = 28, .cols = 28};
+  gan_stats s1, s2;
+  CHECK_TRUE(gan_train_step(retuned, &d, &s1) == 0 && gan_train_step(built, &d, &s2) == 0, "step failed");
+  CHECK_TRUE(memcmp(retuned->D.p, built->D.p, sizeof(float) * built->D.n) == 0 &&
+                 memcmp(retuned->G.p, built->G.p, sizeof(float) * built->G.n) == 0,
+             "a retuned model steps differently from one built with the same settings");
+  gan_config shaped = b;
+  shaped.batch = 2 * B;
+  err[0] = 0;
+  CHECK_TRUE(gan_retune(retuned, &shaped, err, sizeof err) == -1 && strstr(err, "batch"),
+             "a change of batch was not refused by name: '%s'", err);
+  gan_config bad = b;
+  bad.lr_g = 5;
+  CHECK_TRUE(gan_retune(retuned, &bad, err, sizeof err) == -1 && strstr(err, "lr-g"),
+             "an impossible lr-g was not refused by name: '%s'", err);
+  CHECK_TRUE(memcmp(gan_get_config(retuned), &b, sizeof b) == 0, "a refused retune changed the configuration");
+  gan_destroy(retuned);
+  gan_destroy(built);
+}
+
 int main(void) {
+  check_retune();
   check_wgan_clip();
   for (int loss = 0; loss < GAN_LOSS_COUNT; loss++)
     for (int mbstd = 0; mbstd <= 1; mbstd++) check_gan((gan_loss_kind)loss, mbstd);
