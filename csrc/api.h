@@ -128,6 +128,7 @@ int gp_gan_step_d(int gan, int dataset, float *stats);
 int gp_gan_step_g(int gan, float *stats);
 int gp_gan_retune(int gan, int config); /* live settings; refuses a change of shape */
 int gp_gan_latent(int gan);
+int gp_gan_iterations(int gan); /* completed training iterations */
 /* a model's configuration value by setting name; NaN for an unknown name or handle */
 double gp_gan_config_get(int gan, const char *name);
 int gp_gan_generate(int gan, const float *z, int n, float *out);

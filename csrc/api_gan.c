@@ -279,6 +279,12 @@ GP_API int gp_gan_retune(int h, int config) {
   return gan_retune(g, c, last_error, sizeof last_error) ? GP_ERR_ARG : GP_OK;
 }
 
+/* Completed training iterations (the step a checkpoint resumes from). */
+GP_API int gp_gan_iterations(int h) {
+  LOOKUP(gan, g, gans, h);
+  return (int)gan_iterations(g);
+}
+
 GP_API int gp_gan_latent(int h) {
   LOOKUP(gan, g, gans, h);
   return gan_get_config(g)->latent;

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // data.mjs - `make data`: checks each dataset this machine has and trains its mode meter
 // once, caching the weights in data/generated/meter-<dataset>.bin. A cached meter that
-// loads is kept; a missing or damaged one is trained again (about a minute each).
+// loads is kept; a missing or damaged one is trained again (about a minute each). It also
+// puts each training set there gzipped (<dataset>-train-*-ubyte.gz), for the page.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 import { Meter, loadCore } from '../web/gan.js';
@@ -15,6 +17,20 @@ export const METER_MIN_ACCURACY = { mnist: 0.985, fashion: 0.88 };
 const SCHEDULE = [1e-3, 1e-3, 3e-4, 1e-4]; // learning rate per epoch
 
 export const meterPath = (name) => `${OUT}meter-${name}.bin`;
+/** The gzipped training files the page fetches from /data/ (served by tools/serve.mjs). */
+export const webDataPath = (name, kind) => `${OUT}${name}-train-${kind}-ubyte.gz`;
+
+/** Copies (or gzips) a dataset's training files into data/generated/ for the page. */
+function publishForWeb(name) {
+  const files = datasetFiles(name, 'train');
+  for (const [kind, src] of [['images-idx3', files.images], ['labels-idx1', files.labels]]) {
+    const dst = webDataPath(name, kind);
+    if (existsSync(dst)) continue;
+    const bytes = readFileSync(src);
+    writeAtomic(dst, src.endsWith('.gz') ? bytes : gzipSync(bytes, { level: 9 }));
+    console.log(`${name}: ${dst} written for the page`);
+  }
+}
 
 /** The cached meter of a dataset, or null when make data has not built it. */
 export function loadMeter(core, name) {
@@ -31,6 +47,8 @@ async function prepare(core, name) {
   }
   const train = loadDataset(core, name, 'train'), test = loadDataset(core, name, 't10k');
   console.log(`${name}: ${train.count} training and ${test.count} test images`);
+  mkdirSync(OUT, { recursive: true });
+  publishForWeb(name);
   try {
     const cached = loadMeter(core, name);
     if (cached) {
@@ -56,7 +74,6 @@ async function prepare(core, name) {
     console.error(`${name}: the mode meter reached only ${(acc * 100).toFixed(2)}% (needs ${METER_MIN_ACCURACY[name] * 100}%)`);
     return false;
   }
-  mkdirSync(OUT, { recursive: true });
   writeAtomic(meterPath(name), meter.bytes());
   console.log(`${name}: mode meter written to ${meterPath(name)}`);
   return true;

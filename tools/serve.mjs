@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// serve.mjs - the playground's static server: web/ at the root, build/ under /build/.
+// serve.mjs - the playground's static server: web/ at the root, build/ under /build/,
+// data/generated/ (the gzipped datasets and mode meters make data prepares) under /data/.
 // Correct MIME types (application/wasm included), cross-origin isolation headers (so
 // SharedArrayBuffer and threads can come later), GET/HEAD only, and nothing outside the
 // mounted folders: paths are decoded, normalised and resolved (symlinks too) before they
@@ -17,6 +18,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export const DEFAULT_MOUNTS = [
   { prefix: '/build/', dir: path.join(ROOT, 'build') },
+  { prefix: '/data/', dir: path.join(ROOT, 'data', 'generated') },
   { prefix: '/', dir: path.join(ROOT, 'web') },
 ];
 

@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { CONFIG_KEYS, Gan, PIXELS, idx3, latentNoise, loadCore, pngGrid, presets, toBytes } from '../web/gan.js';
+import { CONFIG_KEYS, Gan, PIXELS, gridNoise, idx3, latentNoise, loadCore, pngGrid, presets, toBytes } from '../web/gan.js';
 import { UsageError, inRange, parseOptions, writeAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
 import { loadDataset } from './datasets.mjs';
@@ -12,7 +12,6 @@ const GRID = 64;        // samples.png: an 8x8 grid from a fixed noise batch
 const IDX_SAMPLES = 1000;
 
 /** Fixed noise streams derived from the run's seed, so a seed names its sample grid. */
-export const gridNoise = (core, latent, seed) => latentNoise(core, GRID, latent, seed);
 const idxNoise = (core, latent, seed) => latentNoise(core, IDX_SAMPLES, latent, (seed ^ 0x1d3a) >>> 0);
 
 const TRAIN_OPTIONS = {

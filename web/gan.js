@@ -257,6 +257,11 @@ export class Gan {
     return readConfig(this.core, (p) => this.core.m._gp_gan_config_get(this.handle, p));
   }
 
+  /** Completed training iterations (where a checkpoint resumes). */
+  iterations() {
+    return engineCall(this.core, 'gan_iterations', this.handle);
+  }
+
   readStats() {
     const v = this.core.view(this.statsPtr, STAT_NAMES.length);
     return Object.fromEntries(STAT_NAMES.map((k, i) => [k, v[i]]));
@@ -322,6 +327,9 @@ export function latentNoise(core, n, latent, seed) {
     core.call('rng_destroy', rng);
   }
 }
+
+/** The fixed noise of the 8x8 sample grid (samples.png, the page's grid) for a seed. */
+export const gridNoise = (core, latent, seed) => latentNoise(core, 64, latent, seed);
 
 /** PNG bytes of a grid of images in [-1, 1] (stb_image_write on the C side). */
 export function pngGrid(core, images, { cols = 8, scale = 1 } = {}) {

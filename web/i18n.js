@@ -1,0 +1,100 @@
+// i18n.js - every word the page shows, in English and French (the course is French).
+// Elements carry data-i18n="key" (text) or data-i18n-label="key" (aria-label); the
+// presets' lesson texts come from the core itself.
+
+export const STRINGS = {
+  en: {
+    title: 'GAN playground',
+    subtitle: 'A real DCGAN learning to draw digits in your browser: a generator G forges images, a discriminator D judges them.',
+    language: 'Language',
+    play: 'Play', pause: 'Pause', step: 'Step', stepD: 'Step D', stepG: 'Step G', reset: 'Reset',
+    stepHint: 'Step: one iteration (D then G). Step D / Step G: one update of one network.',
+    presets: 'Lessons', presetHint: 'Each preset sets up one lesson of the course and restarts training.',
+    settings: 'Settings', dataset: 'Dataset', mnist: 'MNIST digits', fashion: 'Fashion-MNIST clothes',
+    loss: 'Cost', loss_ns: 'non-saturating (−log D(G(z)))', loss_minimax: 'minimax (log(1 − D(G(z))))',
+    loss_lsgan: 'least squares (LSGAN)', loss_hinge: 'hinge', loss_wgan: 'Wasserstein (WGAN, clipped)',
+    lr_g: 'Learning rate of G', lr_d: 'Learning rate of D', d_steps: 'D steps per G step',
+    batch: 'Batch size', smoothing: 'Label smoothing (real target 1 − x)', mbstd: 'Minibatch std-dev features in D',
+    seed: 'Seed', restartNote: 'Changing the dataset, batch, std-dev features or seed starts a new model; the others apply live.',
+    checkpoint: 'Checkpoint', save: 'Save checkpoint', load: 'Load checkpoint', exportPng: 'Export samples (PNG)',
+    share: 'Copy link', copied: 'Link copied',
+    samples: 'Samples from a fixed noise batch', samplesAlt: 'An 8 by 8 grid of generated images',
+    realFake: 'Real and generated', real: 'Real', generated: 'Generated',
+    strip: 'Walking through the latent space', stripHint: 'Ten images on the path between two noise vectors z.',
+    losses: 'Losses', lossD: 'loss D', lossG: 'loss G',
+    dOut: 'D’s answers', dReal: 'D(x) real', dFake: 'D(G(z)) generated',
+    nash: 'Nash equilibrium: a perfect G leaves D answering ½ everywhere.',
+    gradG: 'Gradient reaching G (log scale)', gradHint: 'When D wins too easily, this collapses: the vanishing gradient.',
+    meter: 'Mode meter', meterHint: 'A classifier reads 500 samples: which classes G draws, and how clearly.',
+    coverage: 'coverage', confident: 'confident', noMeter: 'no mode meter for this dataset (run make data)',
+    stepLabel: 'step', dStepsLabel: 'D steps', ips: 'images/s', trainTime: 'training time',
+    digits: 'time to digits', notYet: 'not yet', digitsHint: 'all ten classes with ≥ 80% confident samples',
+    loading: 'Loading {name}: {pct}', loaded: '{name}: {count} training images',
+    waiting: 'waiting for the dataset', retry: 'Retry',
+    errDataset: 'The dataset {name} could not be loaded: {msg}',
+    errCheckpoint: 'This checkpoint was refused: {msg}. The current model is unchanged.',
+    errTraining: 'Training stopped: {msg}',
+    errConfig: 'This setting was refused: {msg}',
+    errUrl: 'The link has a bad parameter: {msg}',
+    errCore: 'The engine could not start: {msg}',
+    skipped: '{n} non-finite updates discarded',
+    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    fashionClasses: ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Boot'],
+  },
+  fr: {
+    title: 'Bac à sable GAN',
+    subtitle: 'Un vrai DCGAN apprend à dessiner des chiffres dans votre navigateur : un générateur G fabrique des images, un discriminateur D les juge.',
+    language: 'Langue',
+    play: 'Lancer', pause: 'Pause', step: 'Pas', stepD: 'Pas de D', stepG: 'Pas de G', reset: 'Réinitialiser',
+    stepHint: 'Pas : une itération (D puis G). Pas de D / Pas de G : une mise à jour d’un seul réseau.',
+    presets: 'Leçons', presetHint: 'Chaque préréglage met en place une leçon du cours et relance l’apprentissage.',
+    settings: 'Réglages', dataset: 'Jeu de données', mnist: 'Chiffres MNIST', fashion: 'Vêtements Fashion-MNIST',
+    loss: 'Coût', loss_ns: 'non saturant (−log D(G(z)))', loss_minimax: 'minimax (log(1 − D(G(z))))',
+    loss_lsgan: 'moindres carrés (LSGAN)', loss_hinge: 'charnière (hinge)', loss_wgan: 'Wasserstein (WGAN, poids bornés)',
+    lr_g: 'Taux d’apprentissage de G', lr_d: 'Taux d’apprentissage de D', d_steps: 'Pas de D par pas de G',
+    batch: 'Taille du lot', smoothing: 'Lissage des étiquettes (cible réelle 1 − x)', mbstd: 'Écart-type du mini-lot dans D',
+    seed: 'Graine', restartNote: 'Changer le jeu de données, le lot, l’écart-type ou la graine crée un nouveau modèle ; le reste s’applique en direct.',
+    checkpoint: 'Sauvegarde', save: 'Enregistrer le modèle', load: 'Charger un modèle', exportPng: 'Exporter les échantillons (PNG)',
+    share: 'Copier le lien', copied: 'Lien copié',
+    samples: 'Échantillons d’un lot de bruit fixe', samplesAlt: 'Une grille de 8 sur 8 images générées',
+    realFake: 'Vraies et générées', real: 'Vraies', generated: 'Générées',
+    strip: 'Promenade dans l’espace latent', stripHint: 'Dix images sur le chemin entre deux vecteurs de bruit z.',
+    losses: 'Coûts', lossD: 'coût D', lossG: 'coût G',
+    dOut: 'Réponses de D', dReal: 'D(x) vraies', dFake: 'D(G(z)) générées',
+    nash: 'Équilibre de Nash : face à un G parfait, D répond ½ partout.',
+    gradG: 'Gradient qui atteint G (échelle log)', gradHint: 'Quand D gagne trop facilement, il s’effondre : le gradient qui disparaît.',
+    meter: 'Compteur de modes', meterHint: 'Un classifieur lit 500 échantillons : quelles classes G dessine, et avec quelle netteté.',
+    coverage: 'couverture', confident: 'nets', noMeter: 'pas de compteur de modes pour ce jeu (lancez make data)',
+    stepLabel: 'pas', dStepsLabel: 'pas de D', ips: 'images/s', trainTime: 'durée d’apprentissage',
+    digits: 'chiffres lisibles', notYet: 'pas encore', digitsHint: 'les dix classes avec ≥ 80 % d’échantillons nets',
+    loading: 'Chargement de {name} : {pct}', loaded: '{name} : {count} images d’apprentissage',
+    waiting: 'en attente du jeu de données', retry: 'Réessayer',
+    errDataset: 'Le jeu de données {name} n’a pas pu être chargé : {msg}',
+    errCheckpoint: 'Cette sauvegarde a été refusée : {msg}. Le modèle actuel est inchangé.',
+    errTraining: 'Apprentissage arrêté : {msg}',
+    errConfig: 'Ce réglage a été refusé : {msg}',
+    errUrl: 'Le lien contient un paramètre invalide : {msg}',
+    errCore: 'Le moteur n’a pas pu démarrer : {msg}',
+    skipped: '{n} mises à jour écartées (valeurs NaN ou infinies)',
+    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    fashionClasses: ['T-shirt', 'Pantalon', 'Pull', 'Robe', 'Manteau', 'Sandale', 'Chemise', 'Basket', 'Sac', 'Bottine'],
+  },
+};
+
+/** The language to use: the link's, else the browser's if French, else English. */
+export function pickLang(fromLink, navigatorLanguages = []) {
+  if (fromLink) return fromLink;
+  return navigatorLanguages.some((l) => /^fr\b/i.test(l)) ? 'fr' : 'en';
+}
+
+/** A string with {placeholders} filled in. */
+export function t(lang, key, vars = {}) {
+  const s = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+  return typeof s === 'string' ? s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? '')) : s;
+}
+
+/** Fills every [data-i18n] and [data-i18n-label] under root. */
+export function translate(root, lang) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(lang, el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(lang, el.dataset.i18nLabel));
+}

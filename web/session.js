@@ -1,0 +1,201 @@
+// session.js - one training session of the playground, without any DOM: the model, its
+// dataset and mode meter, the fixed noise the views are drawn from, and the bookkeeping
+// (steps, training time, images/s, time to digits, the statistics not yet shown). The
+// Worker (worker.js) drives it and posts what it returns; Node tests drive it directly.
+import {
+  Dataset, Gan, Meter, PIXELS, gridNoise, latentNoise, presetConfig, presets, toBytes,
+} from './gan.js';
+
+export const GRID = 64;           // the sample grid: 8x8 from a fixed noise batch
+export const STRIP = 10;          // the latent interpolation strip
+export const REAL = 16;           // real digits shown beside generated ones
+export const METER_SAMPLES = 500; // images the mode meter reads, from their own fixed noise
+// Statistics a D step and a G step each produce (a full iteration produces both).
+export const D_STATS = ['loss_d', 'd_real', 'd_fake', 'grad_norm_d'];
+export const G_STATS = ['loss_g', 'g_signal', 'grad_norm_g'];
+// Settings that shape the model: changing one builds a new model; the others are live.
+export const SHAPE_KEYS = ['latent', 'width', 'batch', 'g_batchnorm', 'mbstd', 'seed'];
+
+/** The presets with the full configuration each sets: [{ name, lesson, config }]. */
+export function presetTable(core) {
+  return presets(core).map((p) => ({ ...p, config: presetConfig(core, p.name) }));
+}
+
+/**
+ * Points on the great circle through a and b (slerp): a Gaussian latent vector's length
+ * stays typical all the way, where a straight line would pass through short, atypical z.
+ */
+export function slerpStrip(a, b, n) {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i] * b[i], na += a[i] * a[i], nb += b[i] * b[i];
+  const omega = Math.acos(Math.min(1, Math.max(-1, dot / Math.sqrt(na * nb))));
+  const out = new Float32Array(n * a.length);
+  for (let k = 0; k < n; k++) {
+    const t = k / (n - 1);
+    const [wa, wb] = omega < 1e-6 ? [1 - t, t]
+      : [Math.sin((1 - t) * omega) / Math.sin(omega), Math.sin(t * omega) / Math.sin(omega)];
+    for (let i = 0; i < a.length; i++) out[k * a.length + i] = wa * a[i] + wb * b[i];
+  }
+  return out;
+}
+
+export class Session {
+  constructor(core) {
+    this.core = core;
+    this.gan = null;
+    this.dataset = null;
+    this.meter = null;
+    this.real = null;  // REAL training images as bytes, for the side-by-side view
+    this.reset();
+  }
+
+  reset() {
+    this.gSteps = 0;       // the step counter: G updates
+    this.dSteps = 0;
+    this.trainSeconds = 0; // time spent in steps, for images/s and time to digits
+    this.images = 0;       // real images D has seen
+    this.digitsAt = null;  // { step, seconds }: all ten classes with >= 80% confident samples
+    this.lastMeter = null;
+    this.pending = [];     // statistics points not yet posted
+    this.rate = { images: 0, seconds: 0, value: 0 };
+  }
+
+  /** Builds a new model from config; throws, keeping the current one, if it is bad. */
+  build(config) {
+    this.adopt(Gan.create(this.core, config), 0);
+  }
+
+  /** A model from checkpoint bytes; throws, keeping the current one, if they are bad. */
+  load(bytes) {
+    const gan = Gan.fromCheckpoint(this.core, bytes);
+    this.adopt(gan, gan.iterations());
+  }
+
+  adopt(gan, steps) {
+    this.gan?.destroy();
+    this.gan = gan;
+    this.config = gan.config();
+    const { latent, seed } = this.config;
+    this.gridZ = gridNoise(this.core, latent, seed);
+    this.meterZ = latentNoise(this.core, METER_SAMPLES, latent, (seed ^ 0x3e7e) >>> 0);
+    const ends = latentNoise(this.core, 2, latent, (seed ^ 0x51e9) >>> 0);
+    this.stripZ = slerpStrip(ends.subarray(0, latent), ends.subarray(latent), STRIP);
+    this.reset();
+    this.gSteps = steps;
+    this.dSteps = steps * this.config.d_steps;
+  }
+
+  /**
+   * Live settings over the model's own (so what a checkpoint or preset set and config does
+   * not name, such as Adam's betas, stays); a change in SHAPE_KEYS needs build() instead.
+   */
+  retune(config) {
+    this.gan.retune({ ...this.config, ...config });
+    this.config = this.gan.config();
+  }
+
+  checkpoint() {
+    return this.gan.checkpoint();
+  }
+
+  /** Replaces the dataset (IDX bytes) and meter (bytes or null); throws, keeping the old, if bad. */
+  setData({ images, labels, meter }) {
+    const dataset = Dataset.fromIdx(this.core, images, labels);
+    let m = null;
+    try {
+      if (meter) m = Meter.fromBytes(this.core, meter);
+    } catch (e) {
+      dataset.destroy();
+      throw e;
+    }
+    this.dataset?.destroy();
+    this.meter?.destroy();
+    this.dataset = dataset;
+    this.meter = m;
+    // A fixed, spread-out choice of real digits (every 997th image, wrapping).
+    this.real = new Uint8Array(REAL * PIXELS);
+    for (let k = 0; k < REAL; k++) {
+      const at = 16 + ((k * 997) % dataset.count) * PIXELS;
+      this.real.set(images.subarray(at, at + PIXELS), k * PIXELS);
+    }
+    this.lastMeter = null;
+  }
+
+  /**
+   * One step: 'train' (an iteration: d_steps D steps, one G step), 'd' or 'g'. Throws a
+   * CoreError when training stops on non-finite updates (the model keeps its weights).
+   */
+  step(kind = 'train') {
+    if (!this.dataset && kind !== 'g') throw new Error('no dataset loaded yet');
+    const t0 = performance.now();
+    let st, keys;
+    if (kind === 'train') {
+      st = this.gan.trainStep(this.dataset);
+      keys = [...D_STATS, ...G_STATS];
+      this.dSteps += this.config.d_steps;
+      this.gSteps++;
+      this.images += this.config.batch * this.config.d_steps;
+    } else if (kind === 'd') {
+      st = this.gan.stepD(this.dataset);
+      keys = D_STATS;
+      this.dSteps++;
+      this.images += this.config.batch;
+    } else {
+      st = this.gan.stepG();
+      keys = G_STATS;
+      this.gSteps++;
+    }
+    const dt = (performance.now() - t0) / 1000;
+    this.trainSeconds += dt;
+    if (kind === 'train') {
+      this.rate.images += this.config.batch;
+      this.rate.seconds += dt;
+    }
+    const point = { step: this.gSteps, skipped: st.skipped_total };
+    for (const k of keys) point[k] = st[k];
+    this.pending.push(point);
+    return point;
+  }
+
+  /** Images/s over the iterations since the last call (CLI convention: one batch each). */
+  takeRate() {
+    const r = this.rate;
+    if (r.seconds > 0.2) {
+      r.value = r.images / r.seconds;
+      r.images = 0;
+      r.seconds = 0;
+    }
+    return r.value;
+  }
+
+  /** The mode meter's reading of METER_SAMPLES generated images (null without a meter). */
+  readMeter() {
+    if (!this.meter) return null;
+    const r = this.meter.read(this.gan.generate(this.meterZ));
+    this.lastMeter = { ...r, step: this.gSteps };
+    if (!this.digitsAt && r.allPresent && r.confident >= 0.8) {
+      this.digitsAt = { step: this.gSteps, seconds: this.trainSeconds };
+    }
+    return this.lastMeter;
+  }
+
+  /**
+   * What the page draws: the grid and the strip as bytes (0 background, 255 ink), the
+   * statistics points since the last snapshot, counters and rates. Transferable buffers
+   * are listed in .transfer.
+   */
+  snapshot({ meter = false } = {}) {
+    const samples = toBytes(this.core, this.gan.generate(this.gridZ));
+    const strip = toBytes(this.core, this.gan.generate(this.stripZ));
+    const points = this.pending;
+    this.pending = [];
+    const snap = {
+      step: this.gSteps, dSteps: this.dSteps, seconds: this.trainSeconds, images: this.images,
+      imagesPerSecond: this.takeRate(), digitsAt: this.digitsAt, config: this.config,
+      samples, strip, points, meter: meter ? this.readMeter() : this.lastMeter,
+      skipped: points.length ? points[points.length - 1].skipped : undefined,
+    };
+    snap.transfer = [samples.buffer, strip.buffer];
+    return snap;
+  }
+}

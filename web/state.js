@@ -1,0 +1,122 @@
+// state.js - the playground's settings as one table that round-trips through the URL
+// hash, so a link reproduces a configuration. No DOM: the page and Node tests use it.
+//
+//   #dataset=fashion&preset=strong-d&lr_d=0.001&lang=fr&hide=loss,seed&embed=1&play=1
+//
+// Training settings (SETTINGS) say what to train; view options (lang, hide, embed, play)
+// say how to show it. Every value is checked: a bad one is reported by name and left at
+// its default, never passed on to the engine.
+
+export const DATASETS = ['mnist', 'fashion'];
+export const LOSSES = ['ns', 'minimax', 'lsgan', 'hinge', 'wgan'];
+export const LANGS = ['en', 'fr'];
+
+// name: [kind, default, min, max]. lr and smoothing are the page's names; the engine's
+// keys come from engineConfig().
+export const SETTINGS = {
+  dataset: ['choice', 'mnist', DATASETS],
+  preset: ['name', 'balanced'],
+  loss: ['choice', 'ns', LOSSES],
+  lr_g: ['number', 2e-4, 1e-6, 0.1],
+  lr_d: ['number', 2e-4, 1e-6, 0.1],
+  d_steps: ['int', 1, 1, 20],
+  batch: ['int', 64, 8, 256],
+  smoothing: ['number', 0, 0, 0.5],
+  mbstd: ['bool', false],
+  seed: ['int', 1, 0, 0xffffffff],
+};
+
+// Controls a link can hide (hide=a,b,...); 'controls' hides the whole panel.
+export const HIDEABLE = [
+  'controls', 'presets', 'dataset', 'loss', 'lr_g', 'lr_d', 'd_steps', 'batch', 'smoothing',
+  'mbstd', 'seed', 'steppers', 'checkpoint', 'lang',
+];
+
+// Settings that shape the model or its data: changing one starts a new model.
+export const RESTART_KEYS = ['dataset', 'batch', 'mbstd', 'seed'];
+
+export function defaults() {
+  return Object.fromEntries(Object.entries(SETTINGS).map(([k, [, d]]) => [k, d]));
+}
+
+/** A setting's value from text, or an Error naming the problem. */
+export function parseSetting(key, text) {
+  const spec = SETTINGS[key];
+  if (!spec) return new Error(`unknown setting '${key}'`);
+  const [kind, , a, b] = spec;
+  if (kind === 'choice') return a.includes(text) ? text : new Error(`${key} must be one of ${a.join(', ')}, not '${text}'`);
+  if (kind === 'name') return /^[a-z0-9-]{1,32}$/.test(text) ? text : new Error(`${key} '${text}' is not a preset name`);
+  if (kind === 'bool') {
+    if (text === '1' || text === 'true') return true;
+    if (text === '0' || text === 'false') return false;
+    return new Error(`${key} must be 0 or 1, not '${text}'`);
+  }
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) return new Error(`${key} must be a number, not '${text}'`);
+  if (kind === 'int' && !Number.isInteger(v)) return new Error(`${key} must be a whole number, not '${text}'`);
+  if (v < a || v > b) return new Error(`${key} must be between ${a} and ${b}, not ${text}`);
+  return v;
+}
+
+/**
+ * Reads a URL hash (or query) string: { settings, lang, hide, embed, play, errors }.
+ * Unknown or bad parameters land in errors (one line each) and change nothing.
+ */
+export function fromHash(hash) {
+  const params = new URLSearchParams(hash.replace(/^[#?]/, ''));
+  const out = { settings: defaults(), given: new Set(), lang: null, hide: new Set(), embed: false, play: false, errors: [] };
+  for (const [key, text] of params) {
+    if (key === 'lang') {
+      if (LANGS.includes(text)) out.lang = text;
+      else out.errors.push(`lang must be one of ${LANGS.join(', ')}, not '${text}'`);
+    } else if (key === 'hide') {
+      for (const name of text.split(',').filter(Boolean)) {
+        if (HIDEABLE.includes(name)) out.hide.add(name);
+        else out.errors.push(`hide: no control named '${name}' (one of ${HIDEABLE.join(', ')})`);
+      }
+    } else if (key === 'embed' || key === 'play') {
+      out[key] = text === '1' || text === 'true';
+    } else {
+      const v = parseSetting(key, text);
+      if (v instanceof Error) out.errors.push(v.message);
+      else {
+        out.settings[key] = v;
+        out.given.add(key);
+      }
+    }
+  }
+  return out;
+}
+
+/** The hash for settings and view options; view options only when they are not the default. */
+export function toHash(settings, { lang, hide = new Set(), embed = false, play = false } = {}) {
+  const params = new URLSearchParams();
+  for (const key of Object.keys(SETTINGS)) params.set(key, String(settings[key] === true ? 1 : settings[key] === false ? 0 : settings[key]));
+  if (lang) params.set('lang', lang);
+  if (hide.size) params.set('hide', [...hide].join(','));
+  if (embed) params.set('embed', '1');
+  if (play) params.set('play', '1');
+  return `#${params.toString().replace(/%2C/g, ',')}`;
+}
+
+/** The page settings a preset's engine configuration implies (dataset and seed are kept). */
+export function settingsFromPreset(settings, preset) {
+  const c = preset.config;
+  return {
+    ...settings, preset: preset.name, loss: c.loss, lr_g: round(c.lr_g), lr_d: round(c.lr_d),
+    d_steps: c.d_steps, batch: c.batch, smoothing: round(1 - c.real_label), mbstd: !!c.mbstd,
+  };
+}
+
+/** The engine configuration for page settings: the preset, then the page's values over it. */
+export function engineConfig(s) {
+  return {
+    preset: s.preset, loss: s.loss, lr_g: s.lr_g, lr_d: s.lr_d, d_steps: s.d_steps,
+    batch: s.batch, real_label: 1 - s.smoothing, mbstd: s.mbstd, seed: s.seed,
+  };
+}
+
+/** float32 values as the short decimals they were written as (2e-4, not 0.000199999994). */
+export function round(v) {
+  return Number(v.toPrecision(6));
+}

@@ -1,0 +1,196 @@
+// worker.js - the playground's training loop, in a module Worker so the page never waits
+// on it. It owns one Session (session.js), fetches datasets with progress, trains in
+// slices of about 50 ms, and posts a snapshot a few times a second: drawing never slows
+// training, training never blocks the page.
+//
+// Page -> Worker: init {config, dataset} | play | pause | step {kind} | reset {config}
+//                 | retune {config} | dataset {name, config} | save | load {bytes} | export
+// Worker -> page: hello {presets} | snapshot {...} | progress {name, loaded, total}
+//                 | data {name, ok, message} | running {value} | checkpoint {bytes, step}
+//                 | loaded {config, step} | error {kind, message} | png {bytes}
+import { loadCore, pngGrid } from './gan.js';
+import { Session, presetTable } from './session.js';
+
+const SLICE_MS = 50;        // training between looks at the message queue
+const SNAPSHOT_MS = 400;    // a few snapshots a second
+const METER_MS = 4000;      // the mode meter reads 500 samples: ~0.1 s, so not too often
+
+let session, wanted = false, running = false, scheduled = false, lastSnap = 0, lastMeter = 0, dataName = null;
+let loadToken = 0;
+
+const post = (msg, transfer = []) => postMessage(msg, transfer);
+const cleanMessage = (e) => String(e?.message ?? e).replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, '');
+
+function sendSnapshot(meter) {
+  const now = performance.now();
+  if (meter && session.meter) lastMeter = now;
+  lastSnap = now;
+  const snap = session.snapshot({ meter: meter && !!session.meter });
+  const { transfer } = snap;
+  delete snap.transfer;
+  post({ type: 'snapshot', ...snap }, transfer);
+}
+
+// Play may be pressed before the dataset has arrived: training starts when it does.
+function setRunning(value) {
+  wanted = value;
+  running = wanted && !!session.dataset;
+  post({ type: 'running', value: wanted, active: running });
+  if (running) schedule();
+}
+
+// A zero-delay yield: MessageChannel tasks are not clamped like nested setTimeout.
+const tick = new MessageChannel();
+tick.port1.onmessage = run;
+function schedule() {
+  if (scheduled) return;
+  scheduled = true;
+  tick.port2.postMessage(0);
+}
+
+function run() {
+  scheduled = false;
+  if (!running) return;
+  const t0 = performance.now();
+  try {
+    do session.step('train');
+    while (performance.now() - t0 < SLICE_MS);
+  } catch (e) {
+    sendSnapshot(true);
+    setRunning(false);
+    post({ type: 'error', kind: 'training', message: cleanMessage(e) });
+    return;
+  }
+  const now = performance.now();
+  if (now - lastSnap >= SNAPSHOT_MS) sendSnapshot(now - lastMeter >= METER_MS);
+  schedule();
+}
+
+/** Fetches a gzipped file, reporting progress; resolves to its decompressed bytes. */
+async function fetchGz(url, onBytes) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}${res.status === 404 ? ' (run make data on the server)' : ''}`);
+  let seen = 0;
+  const counted = res.body.pipeThrough(new TransformStream({
+    transform(chunk, ctl) {
+      seen += chunk.length;
+      onBytes(seen, Number(res.headers.get('Content-Length')) || 0);
+      ctl.enqueue(chunk);
+    },
+  }));
+  try {
+    return new Uint8Array(await new Response(counted.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+  } catch (e) {
+    throw new Error(`${url.pathname}: not a valid gzip file (${e.message})`);
+  }
+}
+
+async function fetchBytes(url) {
+  const res = await fetch(url);
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** Loads a dataset and its meter into the session; the old ones stay if anything fails. */
+async function loadData(name) {
+  const token = ++loadToken;
+  const at = (f) => new URL(`data/${name}-train-${f}-ubyte.gz`, new URL('.', import.meta.url));
+  try {
+    const progress = { images: [0, 0], labels: [0, 0] };
+    const report = (which) => (loaded, total) => {
+      progress[which] = [loaded, total];
+      post({
+        type: 'progress', name,
+        loaded: progress.images[0] + progress.labels[0], total: progress.images[1] + progress.labels[1],
+      });
+    };
+    const [images, labels, meter] = await Promise.all([
+      fetchGz(at('images-idx3'), report('images')),
+      fetchGz(at('labels-idx1'), report('labels')),
+      fetchBytes(new URL(`data/meter-${name}.bin`, new URL('.', import.meta.url))),
+    ]);
+    if (token !== loadToken) return false; // a newer request won
+    session.setData({ images, labels, meter });
+    dataName = name;
+    post({ type: 'data', name, ok: true, count: session.dataset.count, meter: !!meter, real: session.real.slice() });
+    return true;
+  } catch (e) {
+    if (token !== loadToken) return false;
+    post({ type: 'data', name, ok: false, message: cleanMessage(e), current: dataName });
+    return false;
+  }
+}
+
+function guarded(kind, fn) {
+  try {
+    return fn();
+  } catch (e) {
+    post({ type: 'error', kind, message: cleanMessage(e) });
+    return undefined;
+  }
+}
+
+const handlers = {
+  async init({ config, dataset }) {
+    // First samples before the dataset arrives: the untrained G, drawn at once.
+    if (guarded('config', () => session.build(config)) === undefined && !session.gan) session.build({});
+    sendSnapshot(false);
+    if (await loadData(dataset)) sendSnapshot(true);
+    setRunning(wanted);
+  },
+  play: () => setRunning(true),
+  pause() {
+    setRunning(false);
+    sendSnapshot(true);
+  },
+  step({ kind }) {
+    if (running) return;
+    guarded('training', () => session.step(kind));
+    sendSnapshot(kind !== 'd');
+  },
+  reset({ config }) {
+    guarded('config', () => {
+      session.build(config);
+      sendSnapshot(true);
+    });
+  },
+  retune({ config }) {
+    guarded('config', () => session.retune(config));
+  },
+  async dataset({ name, config }) {
+    if (await loadData(name)) {
+      guarded('config', () => session.build(config));
+      sendSnapshot(true);
+    }
+    setRunning(wanted);
+  },
+  save() {
+    const bytes = session.checkpoint();
+    post({ type: 'checkpoint', bytes, step: session.gSteps }, [bytes.buffer]);
+  },
+  load({ bytes }) {
+    guarded('checkpoint', () => {
+      session.load(bytes);
+      post({ type: 'loaded', config: session.config, step: session.gSteps });
+      sendSnapshot(true);
+    });
+  },
+  export() {
+    const bytes = pngGrid(session.core, session.gan.generate(session.gridZ), { cols: 8, scale: 4 });
+    post({ type: 'png', bytes, step: session.gSteps }, [bytes.buffer]);
+  },
+};
+
+// Messages wait for the core; they are handled one at a time, in order.
+let queue = loadCore().then((core) => {
+  session = new Session(core);
+  post({ type: 'hello', presets: presetTable(core) });
+}).catch((e) => post({ type: 'error', kind: 'core', message: `cannot start the core: ${cleanMessage(e)}` }));
+
+onmessage = (e) => {
+  const msg = e.data;
+  // play/pause act at once so a click is never stuck behind a dataset download.
+  if ((msg.type === 'pause' || msg.type === 'play') && session) return handlers[msg.type](msg);
+  queue = queue.then(() => handlers[msg.type]?.(msg)).catch((err) => post({ type: 'error', kind: 'internal', message: cleanMessage(err) }));
+};
