@@ -131,7 +131,7 @@ function ticks(lo, hi, log) {
     for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) out.push(10 ** e);
     return out.length ? out : [10 ** lo];
   }
-  const raw = (hi - lo) / 4, mag = 10 ** Math.floor(Math.log10(raw));
+  const raw = (hi - lo) / 5, mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw);
   const out = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-12; v += step) out.push(Number(v.toPrecision(6)));
