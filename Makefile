@@ -28,7 +28,7 @@ SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fno-omit-frame-point
 BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror $(STB)
 NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/native/test_*.c))
 
-.PHONY: all native deps data train test test-long test-native test-node bench clean have-emcc have-simde have-node have-chromium
+.PHONY: all native deps data serve train test test-long test-native test-node bench bench-page clean have-emcc have-simde have-node have-chromium
 
 all: $(B)/gan.mjs
 
@@ -71,7 +71,11 @@ $(B)/native/bench: csrc/bench_main.c $(CORE_SRC) $(HEADERS) Makefile | have-simd
 data: all | have-node
 	node tools/data.mjs
 
-# The command a newcomer runs until the page exists: train on MNIST into out/.
+# The playground on http://127.0.0.1:8000 (PORT=... to change), after any set-up it lacks.
+serve: all data | have-node
+	node tools/serve.mjs
+
+# Headless training on MNIST into out/ (samples.png, log.jsonl, checkpoint.gan).
 train: all data
 	node tools/gan.mjs train --out out
 
@@ -91,8 +95,13 @@ test-node: all native data | have-node have-chromium
 test-long: all data | have-node
 	node --test --test-concurrency=2 tests/long/*.test.mjs
 
-bench: all $(B)/native/bench | have-node
+bench: all $(B)/native/bench data | have-node have-chromium
 	node tools/gan.mjs bench
+	node tools/bench_page.mjs
+
+# The page's targets alone: first samples, shipped weight, speed against the CLI, long tasks.
+bench-page: all data | have-node have-chromium
+	node tools/bench_page.mjs
 
 clean:
 	rm -rf $(B)
