@@ -151,3 +151,22 @@ export async function trainPreset(preset, seed, steps, { dataset = 'mnist', samp
   }
   return presetRuns.get(key);
 }
+
+/**
+ * A valid checkpoint of a broken model: G's first weight set to +Infinity and the CRC-32
+ * recomputed, so it loads and every step it takes is non-finite. Layout (csrc/io/
+ * checkpoint.c, gan.c): a 92-byte head, then the state, whose first 72 bytes are counters
+ * and random streams before G's parameters; a CRC-32 (reflected, 0xedb88320) closes it.
+ */
+export function poisonCheckpoint(bytes) {
+  const out = bytes.slice();
+  const dv = new DataView(out.buffer, out.byteOffset, out.length);
+  dv.setFloat32(92 + 72, Infinity, true);
+  let c = 0xffffffff;
+  for (let i = 0; i < out.length - 4; i++) {
+    c ^= out[i];
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  dv.setUint32(out.length - 4, ~c >>> 0, true);
+  return out;
+}

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
 import { loadCore, PIXELS } from '../web/gan.js';
+import { poisonCheckpoint } from './helpers.mjs';
 import { GRID, METER_SAMPLES, REAL, STRIP, Session, presetTable, slerpStrip } from '../web/session.js';
 import {
   SETTINGS, defaults, engineConfig, fromHash, settingsFromPreset, toHash,
@@ -151,4 +152,21 @@ test('bad dataset or meter bytes keep the session\'s data', () => {
   assert.equal(s.real, real);
   assert.equal(s.dataset.count, 60000);
   s.step();
+});
+
+test('non-finite steps are counted in the statistics, then training stops with the engine\'s reason', () => {
+  const s = new Session(core);
+  s.build({ batch: 16 });
+  s.setData(mnist);
+  s.step();
+  s.load(poisonCheckpoint(s.checkpoint()));
+  const before = s.checkpoint();
+  const seen = [];
+  assert.throws(() => { for (;;) seen.push(s.step().skipped); }, /training stopped: 5 updates in a row had a non-finite loss or gradient/);
+  assert.deepEqual(seen, [2, 4], 'each discarded update is counted in the points the page draws');
+  const after = s.checkpoint();
+  // The weights, Adam moments and BN running statistics (all after the 72 bytes of
+  // counters; the last 4 bytes are the CRC) are as they were before the discarded steps.
+  assert.deepEqual(after.subarray(92 + 72, after.length - 4), before.subarray(92 + 72, before.length - 4),
+    'a discarded update reached the weights or the BN statistics');
 });

@@ -33,6 +33,7 @@ struct gan {
   /* G parameters (offsets into G.p; the same offsets in G.g, G.m, G.v) */
   float *gw0, *gb0, *gg0, *gbe0, *gw1, *gb1, *gg1, *gbe1, *gw2, *gb2;
   float *run_mean0, *run_var0, *run_mean1, *run_var1; /* BN running statistics */
+  float *run_saved; /* their values before the current step, restored if it is discarded */
   /* D parameters */
   float *dw1, *db1, *dw2, *db2, *dw3, *db3;
   /* G activations at batch B: dense out, BN (xhat, mean, invstd, out), ReLU out, ... */
@@ -136,7 +137,7 @@ gan *gan_create(const gan_config *cfg, char *err, size_t errlen) {
   const size_t act = (size_t)B * (L + 7 * (size_t)S7 * C2 + 7 * (size_t)S14 * C1 + 6 * PIXELS +
                                   3 * (size_t)S14 * C1 + 3 * (size_t)S7 * C2 + 2 * (size_t)g->F + 4) +
                      4 * (size_t)(C1 + C2);
-  const size_t floats = 4 * (gn + dn) + 4 * (size_t)C2 + 4 * (size_t)C1 + act + 64 * 64;
+  const size_t floats = 4 * (gn + dn) + 6 * (size_t)C2 + 6 * (size_t)C1 + act + 64 * 64;
   if (arena_init(&g->mem, floats * sizeof(float))) {
     free(g);
     return errmsg(err, errlen, "cannot allocate %zu MB for the model", floats * 4 >> 20), NULL;
@@ -156,6 +157,7 @@ gan *gan_create(const gan_config *cfg, char *err, size_t errlen) {
 
 #define ACT(name, n) if (!(g->name = arena_floats(a, (size_t)(n)))) goto full
   ACT(run_mean0, C2); ACT(run_var0, C2); ACT(run_mean1, C1); ACT(run_var1, C1);
+  ACT(run_saved, 2 * (C1 + C2));
   ACT(z, B * L);
   ACT(h0, B * S7 * C2); ACT(xhat0, B * S7 * C2); ACT(a0, B * S7 * C2); ACT(r0, B * S7 * C2);
   ACT(mean0, C2); ACT(invstd0, C2); ACT(mean1, C1); ACT(invstd1, C1);
@@ -397,12 +399,26 @@ static void sample_real(gan *g, const idx_dataset *data) {
   }
 }
 
-/* Applies an update if everything is finite; otherwise counts a bad step. */
+/* Saves (restore 0) or restores (1) the BN running statistics: a step's forward passes
+ * move them, so a discarded step must put them back or its NaNs would reach every sample. */
+static void running_stats(gan *g, int restore) {
+  float *const parts[4] = {g->run_mean0, g->run_var0, g->run_mean1, g->run_var1};
+  const int n[4] = {g->C2, g->C2, g->C1, g->C1};
+  float *saved = g->run_saved;
+  for (int i = 0; i < 4; saved += n[i], i++) {
+    if (restore) memcpy(parts[i], saved, sizeof(float) * n[i]);
+    else memcpy(saved, parts[i], sizeof(float) * n[i]);
+  }
+}
+
+/* Applies an update if everything is finite; otherwise counts a bad step and undoes the
+ * step's effect on the BN running statistics. */
 static int finite_update(gan *g, params *ps, float loss, float lr, float b1, float b2,
                          float *norm, gan_stats *st) {
   const double ss = nn_sumsq(ps->g, ps->n);
   *norm = (float)sqrt(ss);
   if (!isfinite(loss) || !isfinite(ss)) {
+    running_stats(g, 1);
     g->skipped++;
     st->skipped++;
     return ++g->bad_in_row >= GAN_MAX_BAD_STEPS ? -1 : 0;
@@ -414,6 +430,7 @@ static int finite_update(gan *g, params *ps, float loss, float lr, float b1, flo
 
 int gan_step_d(gan *g, const idx_dataset *data, gan_stats *st) {
   const int B = g->c.batch;
+  running_stats(g, 0);
   nn_zero(g->D.g, g->D.n);
   sample_real(g, data);
   d_forward(g, g->real);
@@ -439,6 +456,7 @@ int gan_step_d(gan *g, const idx_dataset *data, gan_stats *st) {
 
 int gan_step_g(gan *g, gan_stats *st) {
   const int B = g->c.batch;
+  running_stats(g, 0);
   rng_fill_normal(&g->noise, g->z, B * g->c.latent, 0.0f, 1.0f);
   g_forward(g, g->z, B, 1);
   d_forward(g, g->fake);

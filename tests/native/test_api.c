@@ -161,6 +161,10 @@ static void test_checkpoint(void) {
              gan_skipped_total(h), st.skipped);
   const size_t params_at = 72, params_bytes = 4 * (3 * g_params + 3 * d_params);
   CHECK_TRUE(!memcmp(state + params_at, after + params_at, params_bytes), "weights or moments changed by non-finite steps");
+  /* the state ends with G's BN running statistics: their NaNs would reach every sample */
+  CHECK_TRUE(params_at + params_bytes + 4 * 2 * (32 + 64) == sn, "state layout: %zu + %zu + BN != %zu", params_at, params_bytes, sn);
+  CHECK_TRUE(!memcmp(state + params_at + params_bytes, after + params_at + params_bytes, sn - params_at - params_bytes),
+             "non-finite steps changed G's BN running statistics");
   free(state), free(after);
   gan_destroy(g), gan_destroy(h);
   c.lr_g = NAN;
