@@ -164,6 +164,7 @@ test('non-finite steps are counted in the statistics, then training stops with t
   const seen = [];
   assert.throws(() => { for (;;) seen.push(s.step().skipped); }, /training stopped: 5 updates in a row had a non-finite loss or gradient/);
   assert.deepEqual(seen, [2, 4], 'each discarded update is counted in the points the page draws');
+  assert.equal(s.snapshot().skipped, 5, 'the snapshot after the stop counts all five');
   const after = s.checkpoint();
   // The weights, Adam moments and BN running statistics (all after the 72 bytes of
   // counters; the last 4 bytes are the CRC) are as they were before the discarded steps.

@@ -27,7 +27,9 @@ const send = (type, extra = {}, transfer = []) => worker.postMessage({ type, ...
 
 // ---- errors ----
 
+let shownError = null; // { key, vars }, re-rendered when the language changes
 function showError(key, vars = {}, retry = null) {
+  shownError = { key, vars };
   $('error-text').textContent = t(view.lang, key, vars);
   $('error').hidden = false;
   errorRetry = retry;
@@ -35,6 +37,7 @@ function showError(key, vars = {}, retry = null) {
 }
 
 function clearError() {
+  shownError = null;
   $('error').hidden = true;
   errorRetry = null;
 }
@@ -131,8 +134,11 @@ function setLang(lang) {
   translate(document, lang);
   for (const b of $('presets').children) b.title = presets.find((p) => p.name === b.dataset.preset).lesson[lang];
   fillControls();
-  if (latest) drawMeter(latest.meter);
+  drawMeter(latest?.meter);
   updatePlay(playing, active);
+  if (shownError) $('error-text').textContent = t(lang, shownError.key, shownError.vars);
+  for (const c of Object.values(charts)) c.dirty = true;
+  scheduleDraw(); // the status line and the charts' text alternatives
   writeUrl();
 }
 
@@ -202,7 +208,10 @@ function drawMeter(m) {
       return d;
     }));
   }
-  const hist = m?.histogram ?? new Array(10).fill(0);
+  // The meter counts samples per class; the page shows shares of them.
+  const counts = m?.histogram ?? new Array(10).fill(0);
+  const total = counts.reduce((a, b) => a + b, 0) || 1;
+  const hist = counts.map((c) => c / total);
   const most = Math.max(0.2, ...hist);
   [...bars.children].forEach((d, i) => {
     d.firstChild.style.height = `${(100 * hist[i]) / most}%`;
@@ -311,6 +320,11 @@ const onMessage = {
     }
     realBytes = msg.real;
     hasMeter = msg.meter;
+    if (settings.dataset !== msg.name) {
+      settings.dataset = msg.name; // a retry that succeeded after the select went back
+      fillControls();
+      writeUrl();
+    }
     drawMeter(latest?.meter);
     $('progress-text').textContent = t(view.lang, 'loaded', { name: msg.name, count: msg.count });
     if (!$('error').hidden && errorRetry) clearError();
@@ -335,6 +349,8 @@ const onMessage = {
     writeUrl();
   },
   error({ kind, message }) {
+    const nonFinite = kind === 'training' && /(\d+) updates in a row had a non-finite/.exec(message);
+    if (nonFinite) return showError('errNonFinite', { n: nonFinite[1] });
     const key = { checkpoint: 'errCheckpoint', training: 'errTraining', config: 'errConfig', core: 'errCore' }[kind] ?? 'errConfig';
     showError(key, { msg: message });
   },

@@ -127,8 +127,12 @@ export class LineChart {
 /** Gridline values between lo and hi (in log10 units when log): a few round numbers. */
 function ticks(lo, hi, log) {
   if (log) {
+    // powers of ten; with fewer than three decades, 2x and 5x too
+    const marks = hi - lo < 2 ? [1, 2, 5] : [1];
     const out = [];
-    for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) out.push(10 ** e);
+    for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+      for (const m of marks) if (Math.log10(m * 10 ** e) >= lo && Math.log10(m * 10 ** e) <= hi) out.push(Number((m * 10 ** e).toPrecision(3)));
+    }
     return out.length ? out : [10 ** lo];
   }
   const raw = (hi - lo) / 5, mag = 10 ** Math.floor(Math.log10(raw));

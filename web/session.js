@@ -128,28 +128,32 @@ export class Session {
   step(kind = 'train') {
     if (!this.dataset && kind !== 'g') throw new Error('no dataset loaded yet');
     const t0 = performance.now();
-    let st, keys;
+    let st;
+    try {
+      st = kind === 'train' ? this.gan.trainStep(this.dataset)
+        : kind === 'd' ? this.gan.stepD(this.dataset) : this.gan.stepG();
+    } catch (e) {
+      // The engine wrote the statistics before refusing: the page shows every discarded update.
+      this.pending.push({ step: this.gSteps, skipped: this.gan.readStats().skipped_total });
+      throw e;
+    }
+    const dt = (performance.now() - t0) / 1000;
+    this.trainSeconds += dt;
+    let keys;
     if (kind === 'train') {
-      st = this.gan.trainStep(this.dataset);
       keys = [...D_STATS, ...G_STATS];
       this.dSteps += this.config.d_steps;
       this.gSteps++;
       this.images += this.config.batch * this.config.d_steps;
+      this.rate.images += this.config.batch;
+      this.rate.seconds += dt;
     } else if (kind === 'd') {
-      st = this.gan.stepD(this.dataset);
       keys = D_STATS;
       this.dSteps++;
       this.images += this.config.batch;
     } else {
-      st = this.gan.stepG();
       keys = G_STATS;
       this.gSteps++;
-    }
-    const dt = (performance.now() - t0) / 1000;
-    this.trainSeconds += dt;
-    if (kind === 'train') {
-      this.rate.images += this.config.batch;
-      this.rate.seconds += dt;
     }
     const point = { step: this.gSteps, skipped: st.skipped_total };
     for (const k of keys) point[k] = st[k];

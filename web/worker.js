@@ -16,7 +16,7 @@ const SNAPSHOT_MS = 400;    // a few snapshots a second
 const METER_MS = 4000;      // the mode meter reads 500 samples: ~0.1 s, so not too often
 
 let session, wanted = false, running = false, scheduled = false, lastSnap = 0, lastMeter = 0, dataName = null;
-let loadToken = 0;
+let loadToken = 0, loadAbort = null;
 
 const post = (msg, transfer = []) => postMessage(msg, transfer);
 const cleanMessage = (e) => String(e?.message ?? e).replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, '');
@@ -66,39 +66,58 @@ function run() {
   schedule();
 }
 
-/** Fetches a gzipped file, reporting progress; resolves to its decompressed bytes. */
-async function fetchGz(url, onBytes) {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}${res.status === 404 ? ' (run make data on the server)' : ''}`);
+/** The whole body of a response, reporting bytes as they arrive. */
+async function readAll(res, onBytes) {
+  const total = Number(res.headers.get('Content-Length')) || 0, chunks = [];
   let seen = 0;
-  const counted = res.body.pipeThrough(new TransformStream({
-    transform(chunk, ctl) {
-      seen += chunk.length;
-      onBytes(seen, Number(res.headers.get('Content-Length')) || 0);
-      ctl.enqueue(chunk);
-    },
-  }));
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    seen += value.length;
+    onBytes(seen, total);
+  }
+  const out = new Uint8Array(seen);
+  let at = 0;
+  for (const c of chunks) out.set(c, at), (at += c.length);
+  return out;
+}
+
+/** Fetches a gzipped file with progress; resolves to its decompressed bytes. */
+async function fetchGz(url, signal, onBytes) {
+  const res = await fetch(url, { signal });
+  if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}${res.status === 404 ? ' (run make data on the server)' : ''}`);
+  const packed = await readAll(res, onBytes);
   try {
-    return new Uint8Array(await new Response(counted.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
-  } catch (e) {
-    throw new Error(`${url.pathname}: not a valid gzip file (${e.message})`);
+    const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch {
+    throw new Error(`${url.pathname}: not a valid gzip file`);
   }
 }
 
-async function fetchBytes(url) {
-  const res = await fetch(url);
+async function fetchBytes(url, signal) {
+  const res = await fetch(url, { signal });
   if (res.status === 404) return null;
   if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** Loads a dataset and its meter into the session; the old ones stay if anything fails. */
+/**
+ * Loads a dataset and its meter into the session; the old ones stay if anything fails.
+ * A failure or a newer request cancels the other downloads and silences their progress.
+ */
 async function loadData(name) {
   const token = ++loadToken;
+  loadAbort?.abort(); // a newer request replaces an older one's downloads
+  const abort = (loadAbort = new AbortController());
+  const current = () => token === loadToken && !abort.signal.aborted;
   const at = (f) => new URL(`data/${name}-train-${f}-ubyte.gz`, new URL('.', import.meta.url));
   try {
     const progress = { images: [0, 0], labels: [0, 0] };
     const report = (which) => (loaded, total) => {
+      if (!current()) return;
       progress[which] = [loaded, total];
       post({
         type: 'progress', name,
@@ -106,9 +125,9 @@ async function loadData(name) {
       });
     };
     const [images, labels, meter] = await Promise.all([
-      fetchGz(at('images-idx3'), report('images')),
-      fetchGz(at('labels-idx1'), report('labels')),
-      fetchBytes(new URL(`data/meter-${name}.bin`, new URL('.', import.meta.url))),
+      fetchGz(at('images-idx3'), abort.signal, report('images')),
+      fetchGz(at('labels-idx1'), abort.signal, report('labels')),
+      fetchBytes(new URL(`data/meter-${name}.bin`, new URL('.', import.meta.url)), abort.signal),
     ]);
     if (token !== loadToken) return false; // a newer request won
     session.setData({ images, labels, meter });
@@ -116,7 +135,9 @@ async function loadData(name) {
     post({ type: 'data', name, ok: true, count: session.dataset.count, meter: !!meter, real: session.real.slice() });
     return true;
   } catch (e) {
-    if (token !== loadToken) return false;
+    const first = current();
+    abort.abort();
+    if (!first) return false;
     post({ type: 'data', name, ok: false, message: cleanMessage(e), current: dataName });
     return false;
   }
