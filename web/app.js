@@ -119,7 +119,6 @@ function buildPresetButtons() {
     b.type = 'button';
     b.textContent = p.name;
     b.dataset.preset = p.name;
-    b.dataset.testid = `preset-${p.name}`;
     b.setAttribute('data-testid', `preset-${p.name}`);
     b.title = p.lesson[view.lang];
     b.addEventListener('click', () => applyPreset(p.name));
