@@ -27,11 +27,3 @@ export function drawImages(canvas, bytes, n, cols, gap = 1) {
   }
   g.putImageData(img, 0, 0);
 }
-
-/** A checksum of what a canvas shows, so tests (and people) can tell frames apart. */
-export function canvasDigest(canvas) {
-  const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  let h = 2166136261;
-  for (let i = 0; i < d.length; i += 4) h = Math.imul(h ^ d[i], 16777619);
-  return (h >>> 0).toString(16);
-}
