@@ -40,8 +40,22 @@ test('serves web/ at the root with JavaScript MIME types', async () => {
   assert.match(r.body, /export async function loadCore/);
 });
 
+test('serves the page at / and the prepared data under /data/', async () => {
+  const page = await get('/');
+  assert.equal(page.status, 200);
+  assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
+  assert.match(page.body, /data-testid="samples"/);
+  const labels = await get('/data/mnist-train-labels-idx1-ubyte.gz', 'HEAD');
+  assert.equal(labels.status, 200, 'make data put the gzipped labels in data/generated/');
+  assert.equal(labels.headers['content-type'], 'application/gzip');
+  const meter = await get('/data/meter-mnist.bin', 'HEAD');
+  assert.equal(meter.status, 200);
+  assert.equal(meter.headers['content-type'], 'application/octet-stream');
+});
+
 test('never serves anything outside its folders', async () => {
   for (const p of [
+    '/data/../Makefile', '/data/%2e%2e/%2e%2e/package.json', '/data/..%2f..%2ftools/serve.mjs',
     '/../package.json', '/%2e%2e/package.json', '/build/../../Makefile', '/build/%2e%2e/Makefile',
     '/..%2fMakefile', '/%2e%2e%2f%2e%2e%2fetc/passwd', '/..%5cMakefile', '/%00', '/%zz',
     '/build/..%2f..%2fREADME.md',
