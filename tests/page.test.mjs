@@ -64,8 +64,15 @@ function pageTest(name, fn, { timeout = 150000 } = {}) {
       opened.push({ page, problems, errorBox });
       if (viewport) await page.setViewportSize(viewport);
       if (route) await page.route(...route);
-      // Remembers whether the dataset progress was ever shown.
+      // Remembers whether the dataset progress was ever shown; canvasHash names what a
+      // canvas shows (an FNV-1a hash of its RGBA), for pixels() and waitPixels().
       await page.addInitScript(() => {
+        window.canvasHash = (c) => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let h = 2166136261;
+          for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619);
+          return `${c.width}x${c.height}:${(h >>> 0).toString(16)}`;
+        };
         new MutationObserver(() => {
           const p = document.getElementById('progress');
           if (p && !p.hidden) window.progressShown = true;
@@ -101,13 +108,11 @@ async function ready(page) {
     && / 60000 /.test(document.getElementById('progress-text').textContent), null, { polling: 100 });
 }
 
-/** The pixels a canvas shows: an FNV-1a hash of its RGBA and the ink variance inside its 28x28 cells. */
+/** The pixels a canvas shows: its hash and the ink variance inside its 28x28 cells. */
 function pixels(page, testid) {
   return page.evaluate((id) => {
     const c = document.querySelector(`[data-testid="${id}"]`);
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let h = 2166136261;
-    for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619);
     // Image cells only: a drawn grid has one-pixel gaps at every 29th row and column.
     let n = 0, s = 0, s2 = 0;
     for (let y = 0; y < c.height; y++) {
@@ -117,18 +122,14 @@ function pixels(page, testid) {
         n++, s += v, s2 += v * v;
       }
     }
-    return { hash: `${c.width}x${c.height}:${(h >>> 0).toString(16)}`, variance: n ? s2 / n - (s / n) ** 2 : 0 };
+    return { hash: window.canvasHash(c), variance: n ? s2 / n - (s / n) ** 2 : 0 };
   }, testid);
 }
 
 /** Waits until a canvas's hash equals (same: true) or differs from (same: false) hash. */
 function waitPixels(page, testid, same, hash) {
   return page.waitForFunction(([id, eq, want]) => {
-    const c = document.querySelector(`[data-testid="${id}"]`);
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let h = 2166136261;
-    for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619);
-    return (`${c.width}x${c.height}:${(h >>> 0).toString(16)}` === want) === eq;
+    return (window.canvasHash(document.querySelector(`[data-testid="${id}"]`)) === want) === eq;
   }, [testid, same, hash], { polling: 100 });
 }
 

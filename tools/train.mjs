@@ -3,12 +3,11 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { CONFIG_KEYS, Gan, PIXELS, gridNoise, idx3, latentNoise, loadCore, pngGrid, presets, toBytes } from '../web/gan.js';
+import { CONFIG_KEYS, GRID, Gan, PIXELS, gridNoise, idx3, latentNoise, loadCore, pngGrid, presets, toBytes } from '../web/gan.js';
 import { UsageError, inRange, parseOptions, writeAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
 import { loadDataset } from './datasets.mjs';
 
-const GRID = 64;        // samples.png: an 8x8 grid from a fixed noise batch
 const IDX_SAMPLES = 1000;
 
 /** Fixed noise streams derived from the run's seed, so a seed names its sample grid. */

@@ -295,9 +295,9 @@ const onMessage = {
     if (view.play) send('play');
   },
   snapshot(msg) {
-    const meterChanged = !latest || msg.meter !== latest.meter || msg.meter?.step !== latest.meter?.step;
+    // A snapshot carries a meter reading only when the Worker has just taken one.
     for (const c of Object.values(charts)) c.append(msg.points);
-    latest = { ...msg, meterChanged: meterChanged || !!latest?.meterChanged };
+    latest = { ...msg, meter: msg.meter ?? latest?.meter ?? null, meterChanged: !!msg.meter || !!latest?.meterChanged };
     scheduleDraw();
   },
   progress({ name, loaded, total }) {

@@ -328,8 +328,11 @@ export function latentNoise(core, n, latent, seed) {
   }
 }
 
-/** The fixed noise of the 8x8 sample grid (samples.png, the page's grid) for a seed. */
-export const gridNoise = (core, latent, seed) => latentNoise(core, 64, latent, seed);
+/** Images in the sample grid: 8x8 (the CLI's samples.png and the page's grid). */
+export const GRID = 64;
+
+/** The grid's fixed noise for a seed: a seed names its sample grid. */
+export const gridNoise = (core, latent, seed) => latentNoise(core, GRID, latent, seed);
 
 /** PNG bytes of a grid of images in [-1, 1] (stb_image_write on the C side). */
 export function pngGrid(core, images, { cols = 8, scale = 1 } = {}) {

@@ -3,18 +3,16 @@
 // (steps, training time, images/s, time to digits, the statistics not yet shown). The
 // Worker (worker.js) drives it and posts what it returns; Node tests drive it directly.
 import {
-  Dataset, Gan, Meter, PIXELS, gridNoise, latentNoise, presetConfig, presets, toBytes,
+  Dataset, GRID, Gan, Meter, PIXELS, gridNoise, latentNoise, presetConfig, presets, toBytes,
 } from './gan.js';
 
-export const GRID = 64;           // the sample grid: 8x8 from a fixed noise batch
+export { GRID };
 export const STRIP = 10;          // the latent interpolation strip
 export const REAL = 16;           // real digits shown beside generated ones
 export const METER_SAMPLES = 500; // images the mode meter reads, from their own fixed noise
 // Statistics a D step and a G step each produce (a full iteration produces both).
 export const D_STATS = ['loss_d', 'd_real', 'd_fake', 'grad_norm_d'];
 export const G_STATS = ['loss_g', 'g_signal', 'grad_norm_g'];
-// Settings that shape the model: changing one builds a new model; the others are live.
-export const SHAPE_KEYS = ['latent', 'width', 'batch', 'g_batchnorm', 'mbstd', 'seed'];
 
 /** The presets with the full configuration each sets: [{ name, lesson, config }]. */
 export function presetTable(core) {
@@ -53,9 +51,7 @@ export class Session {
     this.gSteps = 0;       // the step counter: G updates
     this.dSteps = 0;
     this.trainSeconds = 0; // time spent in steps, for images/s and time to digits
-    this.images = 0;       // real images D has seen
     this.digitsAt = null;  // { step, seconds }: all ten classes with >= 80% confident samples
-    this.lastMeter = null;
     this.pending = [];     // statistics points not yet posted
     this.rate = { images: 0, seconds: 0, value: 0 };
   }
@@ -87,7 +83,8 @@ export class Session {
 
   /**
    * Live settings over the model's own (so what a checkpoint or preset set and config does
-   * not name, such as Adam's betas, stays); a change in SHAPE_KEYS needs build() instead.
+   * not name, such as Adam's betas, stays); a change to a setting that shapes the model
+   * (batch, seed, ...) is refused by the engine and needs build() instead.
    */
   retune(config) {
     this.gan.retune({ ...this.config, ...config });
@@ -118,7 +115,6 @@ export class Session {
       const at = 16 + ((k * 997) % dataset.count) * PIXELS;
       this.real.set(images.subarray(at, at + PIXELS), k * PIXELS);
     }
-    this.lastMeter = null;
   }
 
   /**
@@ -144,13 +140,11 @@ export class Session {
       keys = [...D_STATS, ...G_STATS];
       this.dSteps += this.config.d_steps;
       this.gSteps++;
-      this.images += this.config.batch * this.config.d_steps;
       this.rate.images += this.config.batch;
       this.rate.seconds += dt;
     } else if (kind === 'd') {
       keys = D_STATS;
       this.dSteps++;
-      this.images += this.config.batch;
     } else {
       keys = G_STATS;
       this.gSteps++;
@@ -176,17 +170,17 @@ export class Session {
   readMeter() {
     if (!this.meter) return null;
     const r = this.meter.read(this.gan.generate(this.meterZ));
-    this.lastMeter = { ...r, step: this.gSteps };
+    const reading = { ...r, step: this.gSteps };
     if (!this.digitsAt && r.allPresent && r.confident >= 0.8) {
       this.digitsAt = { step: this.gSteps, seconds: this.trainSeconds };
     }
-    return this.lastMeter;
+    return reading;
   }
 
   /**
    * What the page draws: the grid and the strip as bytes (0 background, 255 ink), the
-   * statistics points since the last snapshot, counters and rates. Transferable buffers
-   * are listed in .transfer.
+   * statistics points since the last snapshot, counters and rates, and a mode-meter
+   * reading when asked for one (null otherwise). Transferable buffers are listed in .transfer.
    */
   snapshot({ meter = false } = {}) {
     const samples = toBytes(this.core, this.gan.generate(this.gridZ));
@@ -194,9 +188,9 @@ export class Session {
     const points = this.pending;
     this.pending = [];
     const snap = {
-      step: this.gSteps, dSteps: this.dSteps, seconds: this.trainSeconds, images: this.images,
-      imagesPerSecond: this.takeRate(), digitsAt: this.digitsAt, config: this.config,
-      samples, strip, points, meter: meter ? this.readMeter() : this.lastMeter,
+      step: this.gSteps, dSteps: this.dSteps, seconds: this.trainSeconds,
+      imagesPerSecond: this.takeRate(), digitsAt: this.digitsAt,
+      samples, strip, points, meter: meter ? this.readMeter() : null,
       skipped: points.length ? points[points.length - 1].skipped : undefined,
     };
     snap.transfer = [samples.buffer, strip.buffer];
