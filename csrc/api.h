@@ -28,8 +28,8 @@ enum {
 };
 /* floats written by the gp_gan_*step* calls, in this order: loss_d, loss_g, d_real,
  * d_fake, grad_norm_g, grad_norm_d, g_signal, skipped (this step), iterations,
- * skipped_total */
-enum { GP_STATS = 10 };
+ * skipped_total, score_real, score_fake, grad_ns, grad_minimax */
+enum { GP_STATS = 14 };
 enum { GP_FAST = 0, GP_REF = 1 };
 enum { GP_RELU = 0, GP_LEAKY_RELU = 1, GP_TANH = 2, GP_SIGMOID = 3 };
 

@@ -127,7 +127,9 @@ static const setting SETTINGS[] = {
     INT_SETTING(g_batchnorm), INT_SETTING(mbstd), INT_SETTING(loss), INT_SETTING(seed),
     FLOAT_SETTING(lr_g), FLOAT_SETTING(lr_d), FLOAT_SETTING(beta1_g), FLOAT_SETTING(beta2_g),
     FLOAT_SETTING(beta1_d), FLOAT_SETTING(beta2_d), FLOAT_SETTING(real_label),
-    FLOAT_SETTING(instance_noise), FLOAT_SETTING(clip),
+    FLOAT_SETTING(instance_noise), FLOAT_SETTING(clip), INT_SETTING(g_resize),
+    INT_SETTING(d_batchnorm), INT_SETTING(d_layers), INT_SETTING(g_steps),
+    INT_SETTING(d_head_start), FLOAT_SETTING(ema),
 };
 
 /* Sets one field; the whole configuration is checked when a model is built from it. */
@@ -232,7 +234,8 @@ GP_API int gp_gan_destroy(int h) {
 static void put_stats(float *out, const gan *g, const gan_stats *st) {
   const float v[GP_STATS] = {st->loss_d, st->loss_g, st->d_real, st->d_fake, st->grad_norm_g,
                              st->grad_norm_d, st->g_signal, (float)st->skipped,
-                             (float)gan_iterations(g), (float)gan_skipped_total(g)};
+                             (float)gan_iterations(g), (float)gan_skipped_total(g),
+                             st->score_real, st->score_fake, st->grad_ns, st->grad_minimax};
   memcpy(out, v, sizeof v);
 }
 

@@ -19,6 +19,8 @@ const TRAIN_OPTIONS = {
   out: 'string', resume: 'string', 'log-every': 'int', 'meter-every': 'int', width: 'int', latent: 'int',
   'label-smoothing': 'number', 'instance-noise': 'number', mbstd: 'boolean', 'no-g-batchnorm': 'boolean',
   'beta1-g': 'number', 'beta2-g': 'number', 'beta1-d': 'number', 'beta2-d': 'number', clip: 'number',
+  'g-resize': 'int', 'd-batchnorm': 'int', 'd-layers': 'int', 'g-steps': 'int', 'd-head-start': 'int',
+  ema: 'number',
 };
 
 /** Model settings given on the command line, as CONFIG_KEYS. */

@@ -108,7 +108,7 @@ export class Core {
 export const LOSSES = Object.freeze(['ns', 'minimax', 'lsgan', 'hinge', 'wgan']);
 export const STAT_NAMES = Object.freeze([
   'loss_d', 'loss_g', 'd_real', 'd_fake', 'grad_norm_g', 'grad_norm_d', 'g_signal',
-  'skipped', 'iterations', 'skipped_total',
+  'skipped', 'iterations', 'skipped_total', 'score_real', 'score_fake', 'grad_ns', 'grad_minimax',
 ]);
 export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;
@@ -181,6 +181,7 @@ export class Dataset {
 export const CONFIG_KEYS = Object.freeze([
   'latent', 'width', 'batch', 'd_steps', 'g_batchnorm', 'mbstd', 'loss', 'seed', 'lr_g', 'lr_d',
   'beta1_g', 'beta2_g', 'beta1_d', 'beta2_d', 'real_label', 'instance_noise', 'clip',
+  'g_resize', 'd_batchnorm', 'd_layers', 'g_steps', 'd_head_start', 'ema',
 ]);
 
 /** { key: value } over CONFIG_KEYS, each read by get(name pointer) (loss as a name). */

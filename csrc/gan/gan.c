@@ -1,8 +1,9 @@
-/* gan.c - the compact DCGAN: parameters, activations, forward, backward, training steps.
+/* gan.c - the DCGAN: parameters, activations, forward, backward, training steps.
  *
- * Memory: one arena, carved once in gan_create. Each network's parameters, gradients and
- * Adam moments are four contiguous blocks (so a finiteness check, a gradient norm or a
- * checkpoint is one loop), and every activation and activation gradient has its slot. */
+ * Memory: one arena, carved once in gan_create by the same list that sized it (a counting
+ * pass first). Each network's parameters, gradients and Adam moments are four contiguous
+ * blocks (so a finiteness check, a gradient norm or a checkpoint is one loop), its tensors
+ * named by offsets into them; every activation and activation gradient has its slot. */
 #include "gan.h"
 
 #include <math.h>
@@ -15,6 +16,9 @@
 #include "losses.h"
 
 enum { SIDE = 28, PIXELS = SIDE * SIDE, S7 = 7 * 7, S14 = 14 * 14 };
+/* latent vectors (fixed by the seed) on which the averaged G's batch norm statistics are
+ * measured before it samples */
+enum { STANDING = 256 };
 static const float LEAK = 0.2f, BN_MOMENTUM = 0.1f, BN_EPS = 1e-5f;
 
 /* a network's parameters: value, gradient and Adam moments, each contiguous */
@@ -23,6 +27,26 @@ typedef struct {
   int n, t; /* floats; Adam steps taken */
 } params;
 
+/* G's tensors as offsets into its blocks (the same offset in p, g, m, v and the average) */
+typedef struct {
+  int w0, b0, gamma0, beta0; /* dense [L, 49*C2] (BN over C2) */
+  int w1, b1, gamma1, beta1; /* up 7x7xC2 -> 14x14xC1: [16*C1, C2], or [9*C1, C2] resized */
+  int w2, b2;                /* up 14x14xC1 -> 28x28x1: [16, C1] or [9, C1] */
+} g_tensors;
+
+/* D's tensors */
+typedef struct {
+  int w1, b1;                /* conv 28x28x1 -> 14x14xC1, k4 s2 p1: [16, C1] */
+  int w2, b2, gamma2, beta2; /* conv 14x14xC1 -> 7x7xC2, k4 s2 p1: [16*C1, C2] (BN) */
+  int w3, b3, gamma3, beta3; /* conv 7x7xC2 -> 7x7xC2, k3 s1 p1: [9*C2, C2] (BN), d_layers 3 */
+  int w4, b4;                /* dense F -> 1 */
+} d_tensors;
+
+/* One batch-normalised layer's training slots: normalised input, batch mean and 1/std. */
+typedef struct {
+  float *xhat, *mean, *invstd;
+} bn_slots;
+
 struct gan {
   gan_config c;
   arena mem;
@@ -30,19 +54,24 @@ struct gan {
   int C1, C2, F; /* channels; F = D's dense inputs (7*7*C2, +C2 with mbstd) */
   long iterations, skipped, bad_in_row;
   params G, D;
-  /* G parameters (offsets into G.p; the same offsets in G.g, G.m, G.v) */
-  float *gw0, *gb0, *gg0, *gbe0, *gw1, *gb1, *gg1, *gbe1, *gw2, *gb2;
-  float *run_mean0, *run_var0, *run_mean1, *run_var1; /* BN running statistics */
-  float *run_saved; /* their values before the current step, restored if it is discarded */
-  /* D parameters */
-  float *dw1, *db1, *dw2, *db2, *dw3, *db3;
-  /* G activations at batch B: dense out, BN (xhat, mean, invstd, out), ReLU out, ... */
-  float *z, *h0, *xhat0, *mean0, *invstd0, *a0, *r0;
-  float *h1, *xhat1, *mean1, *invstd1, *a1, *r1, *h2, *fake;
-  /* D activations */
-  float *din, *c1, *l1, *c2, *l2, *feat, *logit;
+  g_tensors gt;
+  d_tensors dt;
+  /* batch norm running statistics, one block: G's mean0, var0 [C2], mean1, var1 [C1], then
+   * D's mean2, var2, mean3, var3 [C2] when D has batch norm */
+  float *run, *run_saved; /* and their values before the current step (a discarded step restores them) */
+  int run_n, run_g;       /* floats in the block; of which G's */
+  /* the moving average of G's weights, and the running statistics measured for it */
+  float *ema, *ema_run;
+  long ema_updates, ema_run_at; /* ema_run is stale when ema_run_at != ema_updates */
+  float *w4a, *w4b, *dw4a, *dw4b; /* resize: G's up kernels expanded to 4x4, and their gradients */
+  /* G activations at batch B: dense out, BN out, ReLU out, ... */
+  float *z, *h0, *a0, *r0, *h1, *a1, *r1, *h2, *fake;
+  bn_slots bn0, bn1;
+  /* D activations: din (after instance noise), conv outs c*, BN outs n*, LeakyReLU outs l* */
+  float *din, *c1, *l1, *c2, *n2, *l2, *c3, *n3, *l3, *feat, *logit;
+  bn_slots bn2, bn3;
   /* activation gradients */
-  float *dlogit, *dfeat, *dl2, *dl1, *ddin;
+  float *dlogit, *dfeat, *dlast, *dn3, *dc3, *dl2, *dn2, *dc2, *dl1, *dc1, *ddin;
   float *dfake, *dr1, *da1, *dh1, *dr0, *da0, *dh0;
   float *real; /* a real batch, [B, 784] in [-1, 1] */
 };
@@ -65,6 +94,8 @@ void gan_config_default(gan_config *c) {
   c->width = 1;
   c->batch = 64;
   c->d_steps = 1;
+  c->g_steps = 1;
+  c->d_layers = 2;
   c->g_batchnorm = 1;
   c->loss = GAN_LOSS_NS;
   c->lr_g = c->lr_d = 2e-4f;
@@ -82,6 +113,12 @@ int gan_config_check(const gan_config *c, char *err, size_t errlen) {
   if (c->width < 1 || c->width > 4) return errmsg(err, errlen, "width %d is not in 1..4", c->width);
   if (c->batch < 2 || c->batch > 1024) return errmsg(err, errlen, "batch %d is not in 2..1024", c->batch);
   if (c->d_steps < 1 || c->d_steps > 100) return errmsg(err, errlen, "d-steps %d is not in 1..100", c->d_steps);
+  if (c->g_steps < 1 || c->g_steps > 100) return errmsg(err, errlen, "g-steps %d is not in 1..100", c->g_steps);
+  if (c->d_head_start < 0 || c->d_head_start > 100000)
+    return errmsg(err, errlen, "d-head-start %d is not in 0..100000", c->d_head_start);
+  if (c->d_layers != 2 && c->d_layers != 3) return errmsg(err, errlen, "d-layers %d is not 2 or 3", c->d_layers);
+  if ((c->g_batchnorm | c->mbstd | c->g_resize | c->d_batchnorm) & ~1)
+    return errmsg(err, errlen, "g-batchnorm, mbstd, g-resize and d-batchnorm are 0 or 1");
   if (c->loss < 0 || c->loss >= GAN_LOSS_COUNT) return errmsg(err, errlen, "unknown loss %d", (int)c->loss);
   if (!in_range(c->lr_g, 1e-7f, 1.0f)) return errmsg(err, errlen, "lr-g %g is not in 1e-7..1", c->lr_g);
   if (!in_range(c->lr_d, 1e-7f, 1.0f)) return errmsg(err, errlen, "lr-d %g is not in 1e-7..1", c->lr_d);
@@ -92,36 +129,123 @@ int gan_config_check(const gan_config *c, char *err, size_t errlen) {
   if (!in_range(c->real_label, 0.5f, 1.0f)) return errmsg(err, errlen, "real label %g is not in 0.5..1", c->real_label);
   if (!in_range(c->instance_noise, 0, 2.0f)) return errmsg(err, errlen, "instance noise %g is not in 0..2", c->instance_noise);
   if (!in_range(c->clip, 1e-4f, 10.0f)) return errmsg(err, errlen, "clip %g is not in 1e-4..10", c->clip);
+  if (!in_range(c->ema, 0, 0.9999f)) return errmsg(err, errlen, "ema %g is not in 0..0.9999", c->ema);
   return 0;
 }
 
 /* ---- building ---- */
 
-/* Carves a network's four blocks; the layer pointers are then offsets into p. */
-static int carve_params(arena *a, params *ps, int n) {
-  ps->n = n;
-  ps->t = 0;
-  ps->p = arena_floats(a, n), ps->g = arena_floats(a, n);
-  ps->m = arena_floats(a, n), ps->v = arena_floats(a, n);
-  return ps->p && ps->g && ps->m && ps->v ? 0 : -1;
+/* Offsets: each tensor takes the next n floats of its network's block. */
+static int place(int *cursor, int n) {
+  const int at = *cursor;
+  *cursor += n;
+  return at;
 }
 
-static float *take(float **cursor, int n) {
-  float *p = *cursor;
-  *cursor += n;
+static int g_layout(g_tensors *t, const gan_config *c, int C1, int C2) {
+  const int up = c->g_resize ? 9 : 16;
+  int n = 0;
+  t->w0 = place(&n, c->latent * S7 * C2), t->b0 = place(&n, S7 * C2);
+  t->gamma0 = place(&n, C2), t->beta0 = place(&n, C2);
+  t->w1 = place(&n, up * C1 * C2), t->b1 = place(&n, C1);
+  t->gamma1 = place(&n, C1), t->beta1 = place(&n, C1);
+  t->w2 = place(&n, up * C1), t->b2 = place(&n, 1);
+  return n;
+}
+
+static int d_layout(d_tensors *t, const gan_config *c, int C1, int C2, int F) {
+  const int bn = c->d_batchnorm ? C2 : 0;
+  int n = 0;
+  t->w1 = place(&n, 16 * C1), t->b1 = place(&n, C1);
+  t->w2 = place(&n, 16 * C1 * C2), t->b2 = place(&n, C2);
+  t->gamma2 = place(&n, bn), t->beta2 = place(&n, bn);
+  const int deep = c->d_layers == 3;
+  t->w3 = place(&n, deep ? 9 * C2 * C2 : 0), t->b3 = place(&n, deep ? C2 : 0);
+  t->gamma3 = place(&n, deep ? bn : 0), t->beta3 = place(&n, deep ? bn : 0);
+  t->w4 = place(&n, F), t->b4 = place(&n, 1);
+  return n;
+}
+
+/* Carves from the arena, or with a NULL arena only counts what it would carve (the bytes
+ * arena_floats takes: whole 16-byte units), so the arena is sized by the list it serves. */
+typedef struct {
+  arena *a;
+  size_t bytes;
+  int failed;
+} carver;
+
+static float *carve(carver *k, size_t n) {
+  if (n == 0) return NULL;
+  k->bytes += (n * sizeof(float) + 15) & ~(size_t)15;
+  if (!k->a) return NULL;
+  float *p = arena_floats(k->a, n);
+  if (!p) k->failed = 1;
   return p;
+}
+
+static void carve_params(carver *k, params *ps, int n) {
+  ps->n = n;
+  ps->t = 0;
+  ps->p = carve(k, n), ps->g = carve(k, n), ps->m = carve(k, n), ps->v = carve(k, n);
+}
+
+static void carve_bn(carver *k, bn_slots *s, size_t rows_x_c, int C) {
+  s->xhat = carve(k, rows_x_c), s->mean = carve(k, C), s->invstd = carve(k, C);
+}
+
+/* Every block of the model, in one list: run once to count, once to carve. */
+static void carve_all(gan *g, carver *k) {
+  const gan_config *c = &g->c;
+  const size_t B = c->batch, L = c->latent, C1 = g->C1, C2 = g->C2, F = g->F;
+  const size_t A7 = B * S7 * C2, A14 = B * S14 * C1, AP = B * PIXELS; /* activation sizes */
+  const int gbn = c->g_batchnorm, dbn = c->d_batchnorm, deep = c->d_layers == 3;
+  carve_params(k, &g->G, g_layout(&g->gt, c, (int)C1, (int)C2));
+  carve_params(k, &g->D, d_layout(&g->dt, c, (int)C1, (int)C2, (int)F));
+  g->run_g = (int)(2 * (C1 + C2));
+  g->run_n = g->run_g + (dbn ? (deep ? 4 : 2) * (int)C2 : 0);
+  g->run = carve(k, g->run_n), g->run_saved = carve(k, g->run_n);
+  if (c->ema > 0) g->ema = carve(k, g->G.n), g->ema_run = carve(k, g->run_g);
+  if (c->g_resize) {
+    g->w4a = carve(k, 16 * C1 * C2), g->dw4a = carve(k, 16 * C1 * C2);
+    g->w4b = carve(k, 16 * C1), g->dw4b = carve(k, 16 * C1);
+  }
+  g->z = carve(k, B * L);
+  g->h0 = carve(k, A7), g->a0 = carve(k, gbn ? A7 : 0), g->r0 = carve(k, A7);
+  g->h1 = carve(k, A14), g->a1 = carve(k, gbn ? A14 : 0), g->r1 = carve(k, A14);
+  if (gbn) carve_bn(k, &g->bn0, A7, (int)C2), carve_bn(k, &g->bn1, A14, (int)C1);
+  g->h2 = carve(k, AP), g->fake = carve(k, AP), g->real = carve(k, AP), g->din = carve(k, AP);
+  g->c1 = carve(k, A14), g->l1 = carve(k, A14);
+  g->c2 = carve(k, A7), g->n2 = carve(k, dbn ? A7 : 0), g->l2 = carve(k, A7);
+  if (dbn) carve_bn(k, &g->bn2, A7, (int)C2);
+  if (deep) {
+    g->c3 = carve(k, A7), g->n3 = carve(k, dbn ? A7 : 0), g->l3 = carve(k, A7);
+    g->dn3 = carve(k, A7), g->dc3 = carve(k, dbn ? A7 : 0);
+    if (dbn) carve_bn(k, &g->bn3, A7, (int)C2);
+  }
+  g->feat = carve(k, B * F), g->logit = carve(k, B);
+  g->dlogit = carve(k, B), g->dfeat = carve(k, B * F), g->dlast = carve(k, A7);
+  g->dl2 = carve(k, A7), g->dn2 = carve(k, A7), g->dc2 = carve(k, dbn ? A7 : 0);
+  g->dl1 = carve(k, A14), g->dc1 = carve(k, A14), g->ddin = carve(k, AP), g->dfake = carve(k, AP);
+  g->dr1 = carve(k, A14), g->da1 = carve(k, A14), g->dh1 = carve(k, A14);
+  g->dr0 = carve(k, A7), g->da0 = carve(k, A7), g->dh0 = carve(k, A7);
 }
 
 /* DCGAN's initialisation: every weight from N(0, 0.02). (A He-style fan-in scale was
  * measured too: 33% confident samples at step 2000 against 43% with this one.) */
-static void init_weight(rng *r, float *w, int n) { rng_fill_normal(r, w, n, 0.0f, 0.02f); }
+static void init_weight(rng *r, float *w, int n) {
+  if (n > 0) rng_fill_normal(r, w, n, 0.0f, 0.02f);
+}
 
 static void fill(float *x, int n, float v) {
   for (int i = 0; i < n; i++) x[i] = v;
 }
 
-static size_t g_param_count(const gan_config *c, int C1, int C2) {
-  return (size_t)c->latent * S7 * C2 + S7 * C2 + 2 * C2 + 16 * C1 * C2 + C1 + 2 * C1 + 16 * C1 + 1;
+/* running statistics start at mean 0, variance 1 */
+static void reset_running(float *run, int C2, int C1, int d_blocks) {
+  float *p = run;
+  fill(p, C2, 0), fill(p + C2, C2, 1), p += 2 * C2;
+  fill(p, C1, 0), fill(p + C1, C1, 1), p += 2 * C1;
+  for (int i = 0; i < d_blocks; i++, p += 2 * C2) fill(p, C2, 0), fill(p + C2, C2, 1);
 }
 
 gan *gan_create(const gan_config *cfg, char *err, size_t errlen) {
@@ -129,65 +253,44 @@ gan *gan_create(const gan_config *cfg, char *err, size_t errlen) {
   gan *g = calloc(1, sizeof *g);
   if (!g) return errmsg(err, errlen, "out of memory"), NULL;
   g->c = *cfg;
-  const int B = cfg->batch, L = cfg->latent;
+  const int L = cfg->latent;
   const int C1 = g->C1 = 32 * cfg->width, C2 = g->C2 = 64 * cfg->width;
+  const int deep = cfg->d_layers == 3;
   g->F = S7 * C2 + (cfg->mbstd ? C2 : 0);
-  const size_t gn = g_param_count(cfg, C1, C2);
-  const size_t dn = (size_t)16 * C1 + C1 + 16 * C1 * C2 + C2 + (size_t)g->F + 1;
-  const size_t act = (size_t)B * (L + 7 * (size_t)S7 * C2 + 7 * (size_t)S14 * C1 + 6 * PIXELS +
-                                  3 * (size_t)S14 * C1 + 3 * (size_t)S7 * C2 + 2 * (size_t)g->F + 4) +
-                     4 * (size_t)(C1 + C2);
-  const size_t floats = 4 * (gn + dn) + 6 * (size_t)C2 + 6 * (size_t)C1 + act + 64 * 64;
-  if (arena_init(&g->mem, floats * sizeof(float))) {
+  carver count = {NULL, 0, 0};
+  carve_all(g, &count);
+  if (arena_init(&g->mem, count.bytes)) {
     free(g);
-    return errmsg(err, errlen, "cannot allocate %zu MB for the model", floats * 4 >> 20), NULL;
+    return errmsg(err, errlen, "cannot allocate %zu MB for the model", count.bytes >> 20), NULL;
   }
-  arena *a = &g->mem;
-  if (carve_params(a, &g->G, (int)gn) || carve_params(a, &g->D, (int)dn)) goto full;
-  float *cur = g->G.p;
-  g->gw0 = take(&cur, L * S7 * C2), g->gb0 = take(&cur, S7 * C2);
-  g->gg0 = take(&cur, C2), g->gbe0 = take(&cur, C2);
-  g->gw1 = take(&cur, 16 * C1 * C2), g->gb1 = take(&cur, C1);
-  g->gg1 = take(&cur, C1), g->gbe1 = take(&cur, C1);
-  g->gw2 = take(&cur, 16 * C1), g->gb2 = take(&cur, 1);
-  cur = g->D.p;
-  g->dw1 = take(&cur, 16 * C1), g->db1 = take(&cur, C1);
-  g->dw2 = take(&cur, 16 * C1 * C2), g->db2 = take(&cur, C2);
-  g->dw3 = take(&cur, g->F), g->db3 = take(&cur, 1);
-
-#define ACT(name, n) if (!(g->name = arena_floats(a, (size_t)(n)))) goto full
-  ACT(run_mean0, C2); ACT(run_var0, C2); ACT(run_mean1, C1); ACT(run_var1, C1);
-  ACT(run_saved, 2 * (C1 + C2));
-  ACT(z, B * L);
-  ACT(h0, B * S7 * C2); ACT(xhat0, B * S7 * C2); ACT(a0, B * S7 * C2); ACT(r0, B * S7 * C2);
-  ACT(mean0, C2); ACT(invstd0, C2); ACT(mean1, C1); ACT(invstd1, C1);
-  ACT(h1, B * S14 * C1); ACT(xhat1, B * S14 * C1); ACT(a1, B * S14 * C1); ACT(r1, B * S14 * C1);
-  ACT(h2, B * PIXELS); ACT(fake, B * PIXELS); ACT(real, B * PIXELS); ACT(din, B * PIXELS);
-  ACT(c1, B * S14 * C1); ACT(l1, B * S14 * C1); ACT(c2, B * S7 * C2); ACT(l2, B * S7 * C2);
-  ACT(feat, B * g->F); ACT(logit, B);
-  ACT(dlogit, B); ACT(dfeat, B * g->F); ACT(dl2, B * S7 * C2); ACT(dl1, B * S14 * C1);
-  ACT(ddin, B * PIXELS); ACT(dfake, B * PIXELS);
-  ACT(dr1, B * S14 * C1); ACT(da1, B * S14 * C1); ACT(dh1, B * S14 * C1);
-  ACT(dr0, B * S7 * C2); ACT(da0, B * S7 * C2); ACT(dh0, B * S7 * C2);
-#undef ACT
-
+  carver k = {&g->mem, 0, 0};
+  carve_all(g, &k);
+  if (k.failed) {
+    errmsg(err, errlen, "internal error: the model arena was sized too small");
+    gan_destroy(g);
+    return NULL;
+  }
   rng_seed(&g->noise, cfg->seed, 1);
   rng_seed(&g->data, cfg->seed, 2);
   rng init;
   rng_seed(&init, cfg->seed, 3);
-  init_weight(&init, g->gw0, L * S7 * C2);
-  init_weight(&init, g->gw1, 16 * C1 * C2);
-  init_weight(&init, g->gw2, 16 * C1);
-  init_weight(&init, g->dw1, 16 * C1);
-  init_weight(&init, g->dw2, 16 * C1 * C2);
-  init_weight(&init, g->dw3, g->F);
-  fill(g->gg0, C2, 1.0f), fill(g->gg1, C1, 1.0f);
-  fill(g->run_var0, C2, 1.0f), fill(g->run_var1, C1, 1.0f);
+  const g_tensors *gt = &g->gt;
+  const d_tensors *dt = &g->dt;
+  const int up = cfg->g_resize ? 9 : 16;
+  float *P = g->G.p, *Q = g->D.p;
+  init_weight(&init, P + gt->w0, L * S7 * C2);
+  init_weight(&init, P + gt->w1, up * C1 * C2);
+  init_weight(&init, P + gt->w2, up * C1);
+  init_weight(&init, Q + dt->w1, 16 * C1);
+  init_weight(&init, Q + dt->w2, 16 * C1 * C2);
+  init_weight(&init, Q + dt->w4, g->F);
+  init_weight(&init, Q + dt->w3, deep ? 9 * C2 * C2 : 0); /* drawn last: the compact D's draws stay as they were */
+  fill(P + gt->gamma0, C2, 1.0f), fill(P + gt->gamma1, C1, 1.0f);
+  if (cfg->d_batchnorm) fill(Q + dt->gamma2, C2, 1.0f), fill(Q + dt->gamma3, deep ? C2 : 0, 1.0f);
+  reset_running(g->run, C2, C1, cfg->d_batchnorm ? (deep ? 2 : 1) : 0);
+  if (g->ema) memcpy(g->ema, g->G.p, sizeof(float) * g->G.n);
+  g->ema_run_at = -1;
   return g;
-full:
-  errmsg(err, errlen, "internal error: the model arena was sized too small");
-  gan_destroy(g);
-  return NULL;
 }
 
 void gan_destroy(gan *g) {
@@ -200,14 +303,16 @@ const gan_config *gan_get_config(const gan *g) { return &g->c; }
 
 int gan_retune(gan *g, const gan_config *c, char *err, size_t errlen) {
   if (gan_config_check(c, err, errlen)) return -1;
-  const struct { const char *name; int from, to; } shape[] = {
+  const struct { const char *name; double from, to; } shape[] = {
       {"latent", g->c.latent, c->latent}, {"width", g->c.width, c->width},
       {"batch", g->c.batch, c->batch}, {"g_batchnorm", g->c.g_batchnorm, c->g_batchnorm},
-      {"mbstd", g->c.mbstd, c->mbstd}, {"seed", (int)g->c.seed, (int)c->seed},
+      {"mbstd", g->c.mbstd, c->mbstd}, {"seed", g->c.seed, c->seed},
+      {"g_resize", g->c.g_resize, c->g_resize}, {"d_batchnorm", g->c.d_batchnorm, c->d_batchnorm},
+      {"d_layers", g->c.d_layers, c->d_layers}, {"ema", g->c.ema, c->ema},
   };
   for (size_t i = 0; i < sizeof shape / sizeof shape[0]; i++)
     if (shape[i].from != shape[i].to)
-      return errmsg(err, errlen, "%s shapes the model (%d, asked %d): build a new model to change it",
+      return errmsg(err, errlen, "%s shapes the model (%g, asked %g): build a new model to change it",
                     shape[i].name, shape[i].from, shape[i].to);
   g->c = *c;
   return 0;
@@ -215,90 +320,121 @@ int gan_retune(gan *g, const gan_config *c, char *err, size_t errlen) {
 long gan_iterations(const gan *g) { return g->iterations; }
 long gan_skipped_total(const gan *g) { return g->skipped; }
 
-/* the gradient slot of a parameter pointer */
-static float *grad(const params *ps, const float *p) { return ps->g + (p - ps->p); }
+/* ---- batch norm, shared by both networks ---- */
+
+/* Train (batch statistics; the running ones in run move by momentum) when momentum > 0,
+ * else inference with the running statistics. run holds mean [C] then var [C]. */
+static void bn_forward(float *out, const bn_slots *s, float *run, const float *x,
+                       const float *gamma, const float *beta, int rows, int C, float momentum) {
+  if (momentum > 0)
+    batchnorm_forward_train(out, s->xhat, s->mean, s->invstd, run, run + C, x, gamma, beta,
+                            rows, C, momentum, BN_EPS);
+  else
+    batchnorm_forward_infer(out, x, gamma, beta, run, run + C, rows, C, BN_EPS);
+}
 
 /* ---- the generator ---- */
 
+/* Each up layer is described by the convolution its transposed convolution transposes. */
 static void shapes_g(const gan *g, int n, conv_shape *s1, conv_shape *s2) {
-  /* each transposed convolution is described by the convolution it transposes */
   conv_shape_init(s1, n, 14, 14, g->C1, 4, 4, 2, 1); /* 14x14xC1 -> 7x7xC2 */
   conv_shape_init(s2, n, 28, 28, 1, 4, 4, 2, 1);     /* 28x28x1 -> 14x14xC1 */
 }
 
-/* BN (train: batch statistics, updating the running ones; infer: running ones) or none */
-static const float *bn_forward(gan *g, int train, float *out, float *xhat, float *mean,
-                               float *invstd, float *rm, float *rv, const float *x,
-                               const float *gamma, const float *beta, int rows, int C) {
-  if (!g->c.g_batchnorm) return x;
-  if (train)
-    batchnorm_forward_train(out, xhat, mean, invstd, rm, rv, x, gamma, beta, rows, C,
-                            BN_MOMENTUM, BN_EPS);
-  else
-    batchnorm_forward_infer(out, x, gamma, beta, rm, rv, rows, C, BN_EPS);
-  return out;
+/* G's up kernels as the transposed convolutions use them: P's own, or expanded from 3x3. */
+static void g_up_kernels(gan *g, const float *P, const float **w1, const float **w2) {
+  if (!g->c.g_resize) {
+    *w1 = P + g->gt.w1, *w2 = P + g->gt.w2;
+    return;
+  }
+  resize_conv2d_expand(g->w4a, P + g->gt.w1, g->C1, g->C2);
+  resize_conv2d_expand(g->w4b, P + g->gt.w2, 1, g->C1);
+  *w1 = g->w4a, *w2 = g->w4b;
 }
 
-static void g_forward(gan *g, const float *z, int n, int train) {
+/* G's forward pass with parameters P over n latent vectors. BN trains on the batch when
+ * momentum > 0 (moving the running statistics in run by it), else infers from run. */
+static void g_forward(gan *g, const float *P, const float *z, int n, float *run, float momentum) {
   const int C1 = g->C1, C2 = g->C2;
+  const g_tensors *t = &g->gt;
   conv_shape s1, s2;
   shapes_g(g, n, &s1, &s2);
-  dense_forward(g->h0, z, g->gw0, g->gb0, n, g->c.latent, S7 * C2);
-  const float *a0 = bn_forward(g, train, g->a0, g->xhat0, g->mean0, g->invstd0, g->run_mean0,
-                               g->run_var0, g->h0, g->gg0, g->gbe0, n * S7, C2);
+  const float *w1, *w2;
+  g_up_kernels(g, P, &w1, &w2);
+  dense_forward(g->h0, z, P + t->w0, P + t->b0, n, g->c.latent, S7 * C2);
+  const float *a0 = g->h0, *a1;
+  if (g->c.g_batchnorm)
+    bn_forward(g->a0, &g->bn0, run, g->h0, P + t->gamma0, P + t->beta0, n * S7, C2, momentum), a0 = g->a0;
   relu_forward(g->r0, a0, n * S7 * C2);
-  conv_transpose2d_forward(g->h1, g->r0, g->gw1, g->gb1, &s1, C2);
-  const float *a1 = bn_forward(g, train, g->a1, g->xhat1, g->mean1, g->invstd1, g->run_mean1,
-                               g->run_var1, g->h1, g->gg1, g->gbe1, n * S14, C1);
+  conv_transpose2d_forward(g->h1, g->r0, w1, P + t->b1, &s1, C2);
+  a1 = g->h1;
+  if (g->c.g_batchnorm)
+    bn_forward(g->a1, &g->bn1, run + 2 * C2, g->h1, P + t->gamma1, P + t->beta1, n * S14, C1, momentum), a1 = g->a1;
   relu_forward(g->r1, a1, n * S14 * C1);
-  conv_transpose2d_forward(g->h2, g->r1, g->gw2, g->gb2, &s2, C1);
+  conv_transpose2d_forward(g->h2, g->r1, w2, P + t->b2, &s2, C1);
   tanh_forward(g->fake, g->h2, n * PIXELS);
 }
 
 /* Back through ReLU(BN(h)), or ReLU(h) without batch norm: dh from dr, the gradient at
  * the ReLU's output r; da is scratch for the gradient between the two. */
 static void relu_bn_backward(gan *g, float *dh, float *da, const float *dr, const float *r,
-                             const float *xhat, const float *gamma, const float *invstd,
-                             float *dgamma, float *dbeta, int rows, int C) {
+                             const bn_slots *s, const float *gamma, float *dgamma,
+                             float *dbeta, int rows, int C) {
   const int n = rows * C;
   float *dpre = g->c.g_batchnorm ? da : dh;
   nn_zero(dpre, n);
   relu_backward(dpre, dr, r, n);
   if (!g->c.g_batchnorm) return;
   nn_zero(dh, n);
-  batchnorm_backward(dh, dgamma, dbeta, da, xhat, gamma, invstd, rows, C);
+  batchnorm_backward(dh, dgamma, dbeta, da, s->xhat, gamma, s->invstd, rows, C);
 }
 
-/* G's parameter gradients from dL/d(fake) in g->dfake (batch B, after g_forward). */
+/* the gradient of an up layer's weights: straight into dw, or through the 4x4 kernel */
+static void up_backward_weights(gan *g, float *dw, float *dw4, const float *dy, const float *x,
+                                const conv_shape *s, int IC) {
+  if (!g->c.g_resize) {
+    conv_transpose2d_backward_weights(dw, dy, x, s, IC);
+    return;
+  }
+  nn_zero(dw4, 16 * s->C * IC);
+  conv_transpose2d_backward_weights(dw4, dy, x, s, IC);
+  resize_conv2d_fold(dw, dw4, s->C, IC);
+}
+
+/* G's parameter gradients from dL/d(fake) in g->dfake (batch B, after a training g_forward
+ * with G's own parameters, which left the expanded kernels in place). */
 static void g_backward(gan *g) {
   const int B = g->c.batch, C1 = g->C1, C2 = g->C2;
-  const params *G = &g->G;
+  const g_tensors *t = &g->gt;
+  const float *P = g->G.p;
+  float *dP = g->G.g;
   conv_shape s1, s2;
   shapes_g(g, B, &s1, &s2);
+  const float *w1 = g->c.g_resize ? g->w4a : P + t->w1, *w2 = g->c.g_resize ? g->w4b : P + t->w2;
   float *dh2 = g->ddin; /* free during the G backward: D's input gradient is consumed */
   nn_zero(dh2, B * PIXELS);
   tanh_backward(dh2, g->dfake, g->fake, B * PIXELS);
-  conv_transpose2d_backward_weights(grad(G, g->gw2), dh2, g->r1, &s2, C1);
-  bias_backward(grad(G, g->gb2), dh2, B * PIXELS, 1);
+  up_backward_weights(g, dP + t->w2, g->dw4b, dh2, g->r1, &s2, C1);
+  bias_backward(dP + t->b2, dh2, B * PIXELS, 1);
   nn_zero(g->dr1, B * S14 * C1);
-  conv_transpose2d_backward_data(g->dr1, dh2, g->gw2, &s2, C1);
-  relu_bn_backward(g, g->dh1, g->da1, g->dr1, g->r1, g->xhat1, g->gg1, g->invstd1,
-                   grad(G, g->gg1), grad(G, g->gbe1), B * S14, C1);
-  conv_transpose2d_backward_weights(grad(G, g->gw1), g->dh1, g->r0, &s1, C2);
-  bias_backward(grad(G, g->gb1), g->dh1, B * S14, C1);
+  conv_transpose2d_backward_data(g->dr1, dh2, w2, &s2, C1);
+  relu_bn_backward(g, g->dh1, g->da1, g->dr1, g->r1, &g->bn1, P + t->gamma1, dP + t->gamma1,
+                   dP + t->beta1, B * S14, C1);
+  up_backward_weights(g, dP + t->w1, g->dw4a, g->dh1, g->r0, &s1, C2);
+  bias_backward(dP + t->b1, g->dh1, B * S14, C1);
   nn_zero(g->dr0, B * S7 * C2);
-  conv_transpose2d_backward_data(g->dr0, g->dh1, g->gw1, &s1, C2);
-  relu_bn_backward(g, g->dh0, g->da0, g->dr0, g->r0, g->xhat0, g->gg0, g->invstd0,
-                   grad(G, g->gg0), grad(G, g->gbe0), B * S7, C2);
-  dense_backward(NULL, grad(G, g->gw0), grad(G, g->gb0), g->dh0, g->z, g->gw0, B,
-                 g->c.latent, S7 * C2);
+  conv_transpose2d_backward_data(g->dr0, g->dh1, w1, &s1, C2);
+  relu_bn_backward(g, g->dh0, g->da0, g->dr0, g->r0, &g->bn0, P + t->gamma0, dP + t->gamma0,
+                   dP + t->beta0, B * S7, C2);
+  dense_backward(NULL, dP + t->w0, dP + t->b0, g->dh0, g->z, P + t->w0, B, g->c.latent, S7 * C2);
 }
 
 /* ---- the discriminator ---- */
 
-static void shapes_d(const gan *g, int n, conv_shape *s1, conv_shape *s2) {
+static void shapes_d(const gan *g, int n, conv_shape *s1, conv_shape *s2, conv_shape *s3) {
   conv_shape_init(s1, n, 28, 28, 1, 4, 4, 2, 1);
   conv_shape_init(s2, n, 14, 14, g->C1, 4, 4, 2, 1);
+  conv_shape_init(s3, n, 7, 7, g->C2, 3, 3, 1, 1);
 }
 
 /* The standard deviation over the batch of feature f of x[B, F] (with 1e-8 under the
@@ -314,27 +450,79 @@ static double batch_sd(const float *x, int B, int F, int f, double *mu) {
   return sqrt(ss / B + 1e-8);
 }
 
-/* D's scores of the B images in x (after instance noise, copied to din). */
+/* D's last convolution's activations: l3 in the deep D, l2 in the compact one */
+static const float *d_last(const gan *g) { return g->c.d_layers == 3 ? g->l3 : g->l2; }
+
+/* conv -> [BN] -> LeakyReLU at 7x7: y = conv(x), bn_out, act; returns the LeakyReLU input */
+static const float *d_conv_block(gan *g, float *c, float *nb, float *l, const float *x,
+                                 const float *w, const float *b, const conv_shape *s,
+                                 const bn_slots *slots, float *run, const float *gamma,
+                                 const float *beta) {
+  const int B = g->c.batch, C2 = g->C2;
+  conv2d_forward(c, x, w, b, s, C2);
+  const float *pre = c;
+  if (g->c.d_batchnorm) {
+    bn_forward(nb, slots, run, c, gamma, beta, B * S7, C2, BN_MOMENTUM);
+    pre = nb;
+  }
+  leaky_relu_forward(l, pre, B * S7 * C2, LEAK);
+  return pre;
+}
+
+/* D's scores of the B images in x (after instance noise, copied to din). BN, when D has it,
+ * normalises over this batch (each of D's passes sees a batch of real or of fake images). */
 static void d_forward(gan *g, const float *x) {
   const int B = g->c.batch, C1 = g->C1, C2 = g->C2, F2 = S7 * C2;
-  conv_shape s1, s2;
-  shapes_d(g, B, &s1, &s2);
+  const d_tensors *t = &g->dt;
+  const float *Q = g->D.p;
+  float *drun = g->run + g->run_g;
+  conv_shape s1, s2, s3;
+  shapes_d(g, B, &s1, &s2, &s3);
   memcpy(g->din, x, sizeof(float) * B * PIXELS);
   if (g->c.instance_noise > 0)
     for (int i = 0; i < B * PIXELS; i++) g->din[i] += g->c.instance_noise * rng_normal(&g->noise);
-  conv2d_forward(g->c1, g->din, g->dw1, g->db1, &s1, C1);
+  conv2d_forward(g->c1, g->din, Q + t->w1, Q + t->b1, &s1, C1);
   leaky_relu_forward(g->l1, g->c1, B * S14 * C1, LEAK);
-  conv2d_forward(g->c2, g->l1, g->dw2, g->db2, &s2, C2);
-  leaky_relu_forward(g->l2, g->c2, B * F2, LEAK);
-  for (int n = 0; n < B; n++) memcpy(g->feat + (size_t)n * g->F, g->l2 + (size_t)n * F2, sizeof(float) * F2);
+  d_conv_block(g, g->c2, g->n2, g->l2, g->l1, Q + t->w2, Q + t->b2, &s2, &g->bn2, drun,
+               Q + t->gamma2, Q + t->beta2);
+  if (g->c.d_layers == 3)
+    d_conv_block(g, g->c3, g->n3, g->l3, g->l2, Q + t->w3, Q + t->b3, &s3, &g->bn3, drun + 2 * C2,
+                 Q + t->gamma3, Q + t->beta3);
+  const float *last = d_last(g);
+  for (int n = 0; n < B; n++) memcpy(g->feat + (size_t)n * g->F, last + (size_t)n * F2, sizeof(float) * F2);
   if (g->c.mbstd) { /* per channel, the mean over positions of the batch standard deviation */
     for (int c = 0; c < C2; c++) {
       double total = 0.0, mu;
-      for (int p = 0; p < S7; p++) total += batch_sd(g->l2, B, F2, p * C2 + c, &mu);
+      for (int p = 0; p < S7; p++) total += batch_sd(last, B, F2, p * C2 + c, &mu);
       for (int n = 0; n < B; n++) g->feat[(size_t)n * g->F + F2 + c] = (float)(total / S7);
     }
   }
-  dense_forward(g->logit, g->feat, g->dw3, g->db3, B, g->F, 1);
+  dense_forward(g->logit, g->feat, Q + t->w4, Q + t->b4, B, g->F, 1);
+}
+
+/* Back through LeakyReLU(BN(conv(x))) at 7x7 from dl (the gradient at its output): the
+ * weight gradients when dQ is given, and dx += the gradient at its input. dn, dc: scratch. */
+static void d_conv_block_backward(gan *g, float *dx, float *dn, float *dc, const float *dl,
+                                  const float *c, const float *nb, const float *x, int w, int b,
+                                  int gamma, int beta, const bn_slots *slots,
+                                  const conv_shape *s, float *dQ) {
+  const int B = g->c.batch, C2 = g->C2, n = B * S7 * C2;
+  const float *Q = g->D.p;
+  nn_zero(dn, n);
+  leaky_relu_backward(dn, dl, g->c.d_batchnorm ? nb : c, n, LEAK);
+  float *dconv = dn;
+  if (g->c.d_batchnorm) { /* in the G step BN's parameter gradients land in D.g unused (the
+                             D step clears it first) */
+    nn_zero(dc, n);
+    batchnorm_backward(dc, g->D.g + gamma, g->D.g + beta, dn, slots->xhat, Q + gamma,
+                       slots->invstd, B * S7, C2);
+    dconv = dc;
+  }
+  if (dQ) {
+    conv2d_backward_weights(dQ + w, dconv, x, s, C2);
+    bias_backward(dQ + b, dconv, B * S7, C2);
+  }
+  conv2d_backward_data(dx, dconv, Q + w, s, C2);
 }
 
 /* Backward from g->dlogit: D's parameter gradients (accumulated) in the D step; only
@@ -342,14 +530,16 @@ static void d_forward(gan *g, const float *x) {
 enum { D_PARAMS, D_INPUT };
 static void d_backward(gan *g, int want) {
   const int B = g->c.batch, C1 = g->C1, C2 = g->C2, F2 = S7 * C2;
-  const params *D = &g->D;
-  conv_shape s1, s2;
-  shapes_d(g, B, &s1, &s2);
-  const int params = want == D_PARAMS;
+  const d_tensors *t = &g->dt;
+  const float *Q = g->D.p;
+  float *dQ = want == D_PARAMS ? g->D.g : NULL;
+  conv_shape s1, s2, s3;
+  shapes_d(g, B, &s1, &s2, &s3);
+  const float *last = d_last(g);
   nn_zero(g->dfeat, B * g->F);
-  dense_backward(g->dfeat, params ? grad(D, g->dw3) : NULL, params ? grad(D, g->db3) : NULL,
-                 g->dlogit, g->feat, g->dw3, B, g->F, 1);
-  for (int n = 0; n < B; n++) memcpy(g->dl2 + (size_t)n * F2, g->dfeat + (size_t)n * g->F, sizeof(float) * F2);
+  dense_backward(g->dfeat, dQ ? dQ + t->w4 : NULL, dQ ? dQ + t->b4 : NULL, g->dlogit, g->feat,
+                 Q + t->w4, B, g->F, 1);
+  for (int n = 0; n < B; n++) memcpy(g->dlast + (size_t)n * F2, g->dfeat + (size_t)n * g->F, sizeof(float) * F2);
   if (g->c.mbstd) { /* through mean_p sqrt(var_n + eps): d/dx[n,p,c] = (x - mu) / (B S7 sd_pc) */
     for (int c = 0; c < C2; c++) {
       double dm = 0.0;
@@ -357,35 +547,41 @@ static void d_backward(gan *g, int want) {
       for (int p = 0; p < S7; p++) {
         const int f = p * C2 + c;
         double mu;
-        const double k = dm / ((double)S7 * B * batch_sd(g->l2, B, F2, f, &mu));
-        for (int n = 0; n < B; n++) g->dl2[(size_t)n * F2 + f] += (float)(k * (g->l2[(size_t)n * F2 + f] - mu));
+        const double k = dm / ((double)S7 * B * batch_sd(last, B, F2, f, &mu));
+        for (int n = 0; n < B; n++) g->dlast[(size_t)n * F2 + f] += (float)(k * (last[(size_t)n * F2 + f] - mu));
       }
     }
   }
-  float *dc2 = g->dfeat; /* reused: the dense input gradient is consumed */
-  nn_zero(dc2, B * F2);
-  leaky_relu_backward(dc2, g->dl2, g->c2, B * F2, LEAK);
-  if (params) {
-    conv2d_backward_weights(grad(D, g->dw2), dc2, g->l1, &s2, C2);
-    bias_backward(grad(D, g->db2), dc2, B * S7, C2);
+  const float *dl2 = g->dlast;
+  if (g->c.d_layers == 3) {
+    nn_zero(g->dl2, B * F2);
+    d_conv_block_backward(g, g->dl2, g->dn3, g->dc3, g->dlast, g->c3, g->n3, g->l2, t->w3, t->b3,
+                          t->gamma3, t->beta3, &g->bn3, &s3, dQ);
+    dl2 = g->dl2;
   }
   nn_zero(g->dl1, B * S14 * C1);
-  conv2d_backward_data(g->dl1, dc2, g->dw2, &s2, C2);
-  float *dc1 = g->dr1; /* free outside g_backward */
-  nn_zero(dc1, B * S14 * C1);
-  leaky_relu_backward(dc1, g->dl1, g->c1, B * S14 * C1, LEAK);
-  if (params) {
-    conv2d_backward_weights(grad(D, g->dw1), dc1, g->din, &s1, C1);
-    bias_backward(grad(D, g->db1), dc1, B * S14, C1);
+  d_conv_block_backward(g, g->dl1, g->dn2, g->dc2, dl2, g->c2, g->n2, g->l1, t->w2, t->b2,
+                        t->gamma2, t->beta2, &g->bn2, &s2, dQ);
+  nn_zero(g->dc1, B * S14 * C1);
+  leaky_relu_backward(g->dc1, g->dl1, g->c1, B * S14 * C1, LEAK);
+  if (dQ) {
+    conv2d_backward_weights(dQ + t->w1, g->dc1, g->din, &s1, C1);
+    bias_backward(dQ + t->b1, g->dc1, B * S14, C1);
   } else {
     nn_zero(g->ddin, B * PIXELS);
-    conv2d_backward_data(g->ddin, dc1, g->dw1, &s1, C1);
+    conv2d_backward_data(g->ddin, g->dc1, Q + t->w1, &s1, C1);
   }
 }
 
 static float mean_sigmoid(const float *z, int n) {
   double s = 0.0;
   for (int i = 0; i < n; i++) s += sigmoidf_stable(z[i]);
+  return (float)(s / n);
+}
+
+static float mean_of(const float *z, int n) {
+  double s = 0.0;
+  for (int i = 0; i < n; i++) s += z[i];
   return (float)(s / n);
 }
 
@@ -402,13 +598,8 @@ static void sample_real(gan *g, const idx_dataset *data) {
 /* Saves (restore 0) or restores (1) the BN running statistics: a step's forward passes
  * move them, so a discarded step must put them back or its NaNs would reach every sample. */
 static void running_stats(gan *g, int restore) {
-  float *const parts[4] = {g->run_mean0, g->run_var0, g->run_mean1, g->run_var1};
-  const int n[4] = {g->C2, g->C2, g->C1, g->C1};
-  float *saved = g->run_saved;
-  for (int i = 0; i < 4; saved += n[i], i++) {
-    if (restore) memcpy(parts[i], saved, sizeof(float) * n[i]);
-    else memcpy(saved, parts[i], sizeof(float) * n[i]);
-  }
+  if (restore) memcpy(g->run, g->run_saved, sizeof(float) * g->run_n);
+  else memcpy(g->run_saved, g->run, sizeof(float) * g->run_n);
 }
 
 /* Applies an update if everything is finite; otherwise counts a bad step and undoes the
@@ -437,13 +628,15 @@ int gan_step_d(gan *g, const idx_dataset *data, gan_stats *st) {
   nn_zero(g->dlogit, B);
   float loss = gan_d_loss_part(g->c.loss, g->logit, B, 1, g->c.real_label, g->dlogit);
   st->d_real = mean_sigmoid(g->logit, B);
+  st->score_real = mean_of(g->logit, B);
   d_backward(g, D_PARAMS);
   rng_fill_normal(&g->noise, g->z, B * g->c.latent, 0.0f, 1.0f);
-  g_forward(g, g->z, B, 1);
+  g_forward(g, g->G.p, g->z, B, g->run, BN_MOMENTUM);
   d_forward(g, g->fake);
   nn_zero(g->dlogit, B);
   loss += gan_d_loss_part(g->c.loss, g->logit, B, 0, g->c.real_label, g->dlogit);
   st->d_fake = mean_sigmoid(g->logit, B);
+  st->score_fake = mean_of(g->logit, B);
   d_backward(g, D_PARAMS);
   st->loss_d = loss;
   if (finite_update(g, &g->D, loss, g->c.lr_d, g->c.beta1_d, g->c.beta2_d, &st->grad_norm_d, st))
@@ -454,14 +647,26 @@ int gan_step_d(gan *g, const idx_dataset *data, gan_stats *st) {
   return 0;
 }
 
+/* The moving average of G's weights after an update. Its decay ramps up from 0.1 to ema
+ * over the first steps, so the average forgets the random initialisation within a lesson. */
+static void ema_update(gan *g) {
+  if (!g->ema) return;
+  const double t = (double)g->G.t, ramp = (1.0 + t) / (10.0 + t);
+  const float d = (float)(ramp < g->c.ema ? ramp : g->c.ema);
+  for (int i = 0; i < g->G.n; i++) g->ema[i] = d * g->ema[i] + (1.0f - d) * g->G.p[i];
+  g->ema_updates++;
+}
+
 int gan_step_g(gan *g, gan_stats *st) {
   const int B = g->c.batch;
   running_stats(g, 0);
   rng_fill_normal(&g->noise, g->z, B * g->c.latent, 0.0f, 1.0f);
-  g_forward(g, g->z, B, 1);
+  g_forward(g, g->G.p, g->z, B, g->run, BN_MOMENTUM);
   d_forward(g, g->fake);
   nn_zero(g->dlogit, B);
   st->loss_g = gan_g_loss(g->c.loss, g->logit, B, g->dlogit);
+  const float p = mean_sigmoid(g->logit, B);
+  st->grad_minimax = p, st->grad_ns = 1.0f - p;
   d_backward(g, D_INPUT);
   memcpy(g->dfake, g->ddin, sizeof(float) * B * PIXELS);
   double sig = 0.0; /* mean per-sample gradient norm: B x the batch-mean gradient */
@@ -469,41 +674,73 @@ int gan_step_g(gan *g, gan_stats *st) {
   st->g_signal = (float)sig;
   nn_zero(g->G.g, g->G.n);
   g_backward(g);
-  return finite_update(g, &g->G, st->loss_g, g->c.lr_g, g->c.beta1_g, g->c.beta2_g,
-                       &st->grad_norm_g, st);
+  const long t = g->G.t;
+  const int r = finite_update(g, &g->G, st->loss_g, g->c.lr_g, g->c.beta1_g, g->c.beta2_g,
+                              &st->grad_norm_g, st);
+  if (g->G.t != t) ema_update(g);
+  return r;
 }
 
 int gan_train_step(gan *g, const idx_dataset *data, gan_stats *st) {
   memset(st, 0, sizeof *st);
   gan_stats d = {0};
-  for (int k = 0; k < g->c.d_steps; k++) {
+  const int d_steps = g->c.d_steps + (g->iterations == 0 ? g->c.d_head_start : 0);
+  for (int k = 0; k < d_steps; k++) {
     memset(&d, 0, sizeof d);
     const int r = gan_step_d(g, data, &d);
     st->skipped += d.skipped;
     if (r) return -1;
   }
   st->loss_d = d.loss_d, st->d_real = d.d_real, st->d_fake = d.d_fake;
+  st->score_real = d.score_real, st->score_fake = d.score_fake;
   st->grad_norm_d = d.grad_norm_d;
   gan_stats gs = {0};
-  int r = gan_step_g(g, &gs);
+  int r = 0;
+  for (int k = 0; k < g->c.g_steps && !r; k++) {
+    memset(&gs, 0, sizeof gs);
+    r = gan_step_g(g, &gs);
+    st->skipped += gs.skipped;
+  }
   st->loss_g = gs.loss_g, st->grad_norm_g = gs.grad_norm_g, st->g_signal = gs.g_signal;
-  st->skipped += gs.skipped;
+  st->grad_ns = gs.grad_ns, st->grad_minimax = gs.grad_minimax;
   g->iterations++;
   return r;
 }
 
+/* The averaged weights' own BN statistics, measured on STANDING latent vectors fixed by the
+ * seed (the trained G's running statistics belong to other weights). Cached until G's
+ * average moves again. */
+static void ema_running_stats(gan *g) {
+  if (g->ema_run_at == g->ema_updates) return;
+  const int B = g->c.batch, L = g->c.latent, batches = (STANDING + B - 1) / B;
+  rng r;
+  rng_seed(&r, g->c.seed, 4);
+  for (int k = 0; k < batches; k++) { /* momentum 1/(k+1): the running value is the plain mean */
+    rng_fill_normal(&r, g->z, B * L, 0.0f, 1.0f);
+    g_forward(g, g->ema, g->z, B, g->ema_run, 1.0f / (float)(k + 1));
+  }
+  g->ema_run_at = g->ema_updates;
+}
+
 void gan_generate(gan *g, const float *z, int n, float *out) {
   const int B = g->c.batch;
+  const float *P = g->G.p;
+  float *run = g->run;
+  if (g->ema) {
+    if (g->c.g_batchnorm) ema_running_stats(g);
+    P = g->ema, run = g->ema_run;
+  }
   for (int i = 0; i < n; i += B) {
     const int m = n - i < B ? n - i : B;
-    g_forward(g, z + (size_t)i * g->c.latent, m, 0);
+    g_forward(g, P, z + (size_t)i * g->c.latent, m, run, 0.0f);
     memcpy(out + (size_t)i * PIXELS, g->fake, sizeof(float) * (size_t)m * PIXELS);
   }
 }
 
 /* ---- state for checkpoints: counters, random streams, G and D (values and Adam
- * moments), BN running statistics. Written field by field (no struct padding), in the
- * byte order of the machine: wasm and x86 are both little-endian. ---- */
+ * moments), BN running statistics, then G's average when ema > 0. Written field by field
+ * (no struct padding), in the byte order of the machine: wasm and x86 are both
+ * little-endian. The compact model's state is laid out as before these options existed. */
 
 static uint8_t *put(uint8_t *dst, const void *src, size_t bytes) {
   memcpy(dst, src, bytes);
@@ -531,8 +768,8 @@ static const uint8_t *get_rng(rng *r, const uint8_t *src) {
 }
 
 size_t gan_state_size(const gan *g) {
-  return COUNTER_BYTES +
-         sizeof(float) * (3 * (size_t)g->G.n + 3 * (size_t)g->D.n + 2 * (size_t)(g->C1 + g->C2));
+  return COUNTER_BYTES + sizeof(float) * (3 * (size_t)g->G.n + 3 * (size_t)g->D.n +
+                                          (size_t)g->run_n + (g->ema ? (size_t)g->G.n : 0));
 }
 
 void gan_state_save(const gan *g, uint8_t *dst) {
@@ -546,10 +783,8 @@ void gan_state_save(const gan *g, uint8_t *dst) {
     dst = put(dst, nets[i]->m, sizeof(float) * nets[i]->n);
     dst = put(dst, nets[i]->v, sizeof(float) * nets[i]->n);
   }
-  dst = put(dst, g->run_mean0, sizeof(float) * g->C2);
-  dst = put(dst, g->run_var0, sizeof(float) * g->C2);
-  dst = put(dst, g->run_mean1, sizeof(float) * g->C1);
-  put(dst, g->run_var1, sizeof(float) * g->C1);
+  dst = put(dst, g->run, sizeof(float) * g->run_n);
+  if (g->ema) put(dst, g->ema, sizeof(float) * g->G.n);
 }
 
 void gan_state_load(gan *g, const uint8_t *src) {
@@ -564,8 +799,7 @@ void gan_state_load(gan *g, const uint8_t *src) {
     src = get(nets[i]->m, src, sizeof(float) * nets[i]->n);
     src = get(nets[i]->v, src, sizeof(float) * nets[i]->n);
   }
-  src = get(g->run_mean0, src, sizeof(float) * g->C2);
-  src = get(g->run_var0, src, sizeof(float) * g->C2);
-  src = get(g->run_mean1, src, sizeof(float) * g->C1);
-  get(g->run_var1, src, sizeof(float) * g->C1);
+  src = get(g->run, src, sizeof(float) * g->run_n);
+  if (g->ema) get(g->ema, src, sizeof(float) * g->G.n);
+  g->ema_run_at = -1;
 }

@@ -6,11 +6,15 @@
  *   for (...) gan_train_step(g, &mnist, &stats);     // d_steps D steps, then one G step
  *   gan_generate(g, z, n, images);                   // inference: running BN statistics
  *
- * Generator: z[latent] -> dense 7*7*C2 -> BN -> ReLU -> conv_transpose C1 (k4 s2 p1)
- *            -> BN -> ReLU -> conv_transpose 1 (k4 s2 p1) -> tanh, 28x28 in [-1, 1].
- * Discriminator: conv C1 (k4 s2 p1) -> LeakyReLU 0.2 -> conv C2 -> LeakyReLU 0.2
+ * Generator: z[latent] -> dense 7*7*C2 -> BN -> ReLU -> up C1 -> BN -> ReLU -> up 1 -> tanh,
+ *            28x28 in [-1, 1]. Each "up" doubles the side: a transposed convolution
+ *            (k4 s2 p1), or with g_resize a nearest resize then a 3x3 convolution (the same
+ *            cost, no checkerboard; nn/resize_conv2d.h).
+ * Discriminator: conv C1 (k4 s2 p1) -> LeakyReLU 0.2 -> conv C2 (k4 s2 p1) [-> BN]
+ *            -> LeakyReLU 0.2 [-> conv C2 (k3 s1 p1) [-> BN] -> LeakyReLU 0.2 with d_layers 3]
  *            [-> C2 minibatch std-dev features] -> dense 1: a logit (a critic score for WGAN).
- * C1 = 32 * width, C2 = 64 * width. */
+ * C1 = 32 * width, C2 = 64 * width. With ema > 0, samples come from a moving average of G's
+ * weights (its batch norm statistics recomputed for those weights on fixed noise). */
 #ifndef GAN_GAN_H
 #define GAN_GAN_H
 
@@ -39,11 +43,18 @@ typedef struct {
   int d_steps;         /* D (critic) steps per G step */
   int g_batchnorm;     /* batch norm in G on/off */
   int mbstd;           /* minibatch std-dev features in D: per channel of its last conv */
+  int g_resize;        /* G upsamples by nearest resize + 3x3 conv instead of transposed conv */
+  int d_batchnorm;     /* batch norm in D after its second (and third) convolution */
+  int d_layers;        /* D's convolutions: 2, or 3 with a 3x3 stride-1 one at 7x7 */
+  int g_steps;         /* G steps per iteration (live) */
+  int d_head_start;    /* D-only steps before the first G step (live, used at iteration 0) */
   gan_loss_kind loss;
   float lr_g, lr_d, beta1_g, beta2_g, beta1_d, beta2_d;
   float real_label;     /* BCE/LSGAN target for real images: 1, or 0.9 for one-sided smoothing */
   float instance_noise; /* std of Gaussian noise added to every image D sees */
   float clip;           /* WGAN weight clipping bound */
+  float ema;            /* decay of the moving average of G's weights the samples come
+                           from; 0 samples the trained weights themselves */
   uint32_t seed;
 } gan_config;
 
@@ -54,8 +65,12 @@ int gan_config_check(const gan_config *c, char *err, size_t errlen);
 typedef struct {
   float loss_d, loss_g;
   float d_real, d_fake;  /* mean D(x), mean D(G(z)) as probabilities (sigmoid of the score) */
+  float score_real, score_fake; /* mean raw scores (logits; the critic's scores for WGAN) */
   float grad_norm_g, grad_norm_d;
   float g_signal;        /* mean per-sample norm of dL_G/dG(z): what reaches the generator */
+  /* the G step's gradient on D's logit per fake, mean size, for each of the two costs
+   * whatever the chosen one: 1 - p (non-saturating), p (minimax), p = D(G(z)) */
+  float grad_ns, grad_minimax;
   int skipped;           /* updates of this step discarded as non-finite */
 } gan_stats;
 
@@ -71,7 +86,8 @@ const gan_config *gan_get_config(const gan *g);
  * std-dev features, seed). */
 int gan_retune(gan *g, const gan_config *c, char *err, size_t errlen);
 
-/* One D step (d_steps of them in gan_train_step), one G step, or the whole iteration.
+/* One D step, one G step, or the whole iteration: d_head_start extra D steps before the
+ * very first one, then d_steps D steps and g_steps G steps.
  * A step whose loss or gradients are not finite changes nothing: its update is
  * discarded and counted. Returns 0, or -1 after GAN_MAX_BAD_STEPS such steps in a row. */
 enum { GAN_MAX_BAD_STEPS = 5 };
@@ -82,7 +98,8 @@ long gan_iterations(const gan *g); /* completed gan_train_step calls */
 long gan_skipped_total(const gan *g);
 
 /* n images [n, 28, 28] in [-1, 1] from latent vectors z [n, latent], with BN running
- * statistics (inference). Deterministic; does not touch the training state. */
+ * statistics (inference), from the averaged weights when ema > 0. Deterministic; does
+ * not touch the training state. */
 void gan_generate(gan *g, const float *z, int n, float *out);
 
 /* The parameters and optimiser state as one byte image, for checkpoints (gan/checkpoint). */

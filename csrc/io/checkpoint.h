@@ -18,7 +18,10 @@
 
 #include "../gan/gan.h"
 
-enum { CHECKPOINT_VERSION = 1 };
+/* Version 2 added the model options (resize-convolution G, batch norm and a third
+ * convolution in D, the moving average of G, G steps, D's head start); version 1 files
+ * still load. */
+enum { CHECKPOINT_VERSION = 2 };
 
 size_t checkpoint_size(const gan *g);
 void checkpoint_write(const gan *g, uint8_t *dst);

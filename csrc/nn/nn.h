@@ -30,6 +30,7 @@
 #include "im2col.h"
 #include "conv2d.h"
 #include "conv_transpose2d.h"
+#include "resize_conv2d.h"
 #include "dense.h"
 #include "batchnorm.h"
 #include "activations.h"
