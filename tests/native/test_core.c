@@ -207,6 +207,76 @@ static void test_conv_gradients(int transpose) {
   free(c.x), free(c.w), free(c.b), free(r), free(dx), free(dw), free(db);
 }
 
+/* The resize convolution: the expanded 4x4 transposed convolution equals an explicit
+ * nearest upsample then a 3x3 convolution, over odd and even sizes and channel counts; the
+ * fold is the expansion's adjoint; a constant input gives an output without a 2-pixel grid
+ * away from the borders; the 3x3 weights' gradient through the fold matches finite
+ * differences. */
+typedef struct {
+  conv_shape s;
+  int IC;
+  float *x, *w3, *b, *w4;
+} resize_ctx;
+
+static void resize_fwd(void *v, float *out) {
+  resize_ctx *c = v;
+  resize_conv2d_expand(c->w4, c->w3, c->s.C, c->IC);
+  conv_transpose2d_forward(out, c->x, c->w4, c->b, &c->s, c->IC);
+}
+
+static void test_resize_conv(void) {
+  const int dims[][5] = {{1, 1, 1, 1, 1}, {2, 3, 4, 2, 3}, {1, 7, 7, 8, 5}, {2, 5, 6, 1, 4}};
+  int bad = 0;
+  for (size_t k = 0; k < sizeof dims / sizeof dims[0]; k++) {
+    const int N = dims[k][0], H = dims[k][1], W = dims[k][2], IC = dims[k][3], C = dims[k][4];
+    resize_ctx c = {.IC = IC};
+    CHECK_TRUE(resize_conv2d_shape(&c.s, N, H, W, C) == 0 && c.s.OH == H && c.s.OW == W, "shape %zu", k);
+    const size_t nx = (size_t)N * H * W * IC, ny = (size_t)N * 4 * H * W * C;
+    c.x = randn(nx, 1), c.w3 = randn(9 * (size_t)C * IC, 1), c.b = randn(C, 1);
+    c.w4 = malloc(16 * sizeof(float) * C * IC);
+    float *y = malloc(ny * sizeof(float)), *ref = malloc(ny * sizeof(float));
+    resize_fwd(&c, y);
+    resize_conv2d_forward_ref(ref, c.x, c.w3, c.b, N, H, W, IC, C);
+    bad += rel_diff(y, ref, ny) > tol(9 * IC);
+    free(y), free(ref), free(c.x), free(c.w3), free(c.b), free(c.w4);
+  }
+  CHECK_TRUE(bad == 0, "resize_conv2d differs from upsample + conv3x3 in %d cases", bad);
+
+  /* adjoint: <expand(w3), a4> == <w3, fold(a4)> */
+  const int C = 3, IC = 5;
+  float *w3 = randn(9 * C * IC, 1), *a4 = randn(16 * C * IC, 1), *w4 = malloc(16 * sizeof(float) * C * IC);
+  float *f3 = calloc(9 * C * IC, sizeof(float));
+  resize_conv2d_expand(w4, w3, C, IC);
+  resize_conv2d_fold(f3, a4, C, IC);
+  const double l = dot(w4, a4, 16 * C * IC), r = dot(w3, f3, 9 * C * IC);
+  CHECK_TRUE(fabs(l - r) < 1e-4 * (fabs(l) + 1), "<expand w, a> %g vs <w, fold a> %g", l, r);
+
+  /* a constant input, one channel each: every interior output pixel is the same (a free
+   * 4x4 kernel paints a grid here; the tied one cannot) */
+  resize_ctx c = {.IC = 1};
+  resize_conv2d_shape(&c.s, 1, 6, 6, 1);
+  float x[36], y[144], b = 0;
+  for (int i = 0; i < 36; i++) x[i] = 1;
+  c.x = x, c.w3 = w3, c.b = &b, c.w4 = w4;
+  resize_fwd(&c, y);
+  double spread = 0;
+  for (int i = 1; i < 11; i++)
+    for (int j = 1; j < 11; j++) spread = fmax(spread, fabs(y[i * 12 + j] - y[13]));
+  CHECK_TRUE(spread < 1e-5, "a constant input gives a grid: interior outputs differ by %g", spread);
+
+  /* gradients: dL/dw3 = fold(dL/dw4) */
+  resize_ctx g = {.IC = 4};
+  resize_conv2d_shape(&g.s, 2, 3, 4, 3);
+  const int nx = 2 * 3 * 4 * 4, ny = 2 * 6 * 8 * 3, nw = 9 * 3 * 4;
+  g.x = randn(nx, 1), g.w3 = randn(nw, 0.5), g.b = randn(3, 1), g.w4 = malloc(16 * sizeof(float) * 12);
+  float *rr = randn(ny, 1), *dw4 = calloc(16 * 12, sizeof(float)), *dw3 = calloc(nw, sizeof(float));
+  conv_transpose2d_backward_weights(dw4, rr, g.x, &g.s, 4);
+  resize_conv2d_fold(dw3, dw4, 3, 4);
+  const double ew = fd_check(&g, resize_fwd, g.w3, dw3, nw, rr, ny, 1e-2, NULL, 0);
+  CHECK_TRUE(ew < 1e-2, "resize_conv2d weight gradient: relative error %g", ew);
+  free(w3), free(a4), free(w4), free(f3), free(g.x), free(g.w3), free(g.b), free(g.w4), free(rr), free(dw4), free(dw3);
+}
+
 typedef struct {
   int N, I, O;
   float *x, *w, *b;
@@ -408,6 +478,7 @@ int main(void) {
   test_im2col_adjoint();
   test_conv_gradients(0);
   test_conv_gradients(1);
+  test_resize_conv();
   test_dense_gradients();
   test_batchnorm();
   test_activations();
