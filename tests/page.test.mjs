@@ -573,7 +573,9 @@ pageTest('language switch: French and back, in the page and the link', async (op
 
   await byId(page, 'lang').selectOption('fr');
   await page.waitForFunction(() => document.documentElement.lang === 'fr');
-  // Texts the page writes itself follow the language too, even while paused.
+  // Texts the page writes itself follow the language too, even while paused: at the next
+  // frame it draws (the check above can pass before any frame under load).
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const written = () => page.evaluate(() => ({
     digits: document.querySelector('[data-testid="digits"]').textContent,
     loss: document.querySelector('[data-testid="chart-loss"]').getAttribute('aria-label'),
