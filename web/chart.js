@@ -76,7 +76,7 @@ export class LineChart {
 
   /** A number as the chart writes it (ticks and labels), with the page's decimal mark. */
   format(v) {
-    return fmt(v).replace('.', this.decimal);
+    return fmt(v).replace('.', this.decimal).replace('-', '−');
   }
 
   draw() {
