@@ -153,15 +153,25 @@ export async function trainPreset(preset, seed, steps, { dataset = 'mnist', samp
 }
 
 /**
+ * Where G's parameters start in checkpoint bytes. Layout (csrc/io/checkpoint.c, gan.c): a
+ * head of magic (8), version (4), the configuration's byte count (4), the configuration,
+ * the state's byte count (8); then the state, whose first 72 bytes are counters and random
+ * streams before G's parameters; a CRC-32 (reflected, 0xedb88320) closes the file. The
+ * configuration grew with format 2 (68 -> 92 bytes), so its size is read from the file.
+ */
+export function checkpointWeightsAt(bytes) {
+  const cfgBytes = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(12, true);
+  return 8 + 4 + 4 + cfgBytes + 8 + 72;
+}
+
+/**
  * A valid checkpoint of a broken model: G's first weight set to +Infinity and the CRC-32
- * recomputed, so it loads and every step it takes is non-finite. Layout (csrc/io/
- * checkpoint.c, gan.c): a 92-byte head, then the state, whose first 72 bytes are counters
- * and random streams before G's parameters; a CRC-32 (reflected, 0xedb88320) closes it.
+ * recomputed, so it loads and every step it takes is non-finite.
  */
 export function poisonCheckpoint(bytes) {
   const out = bytes.slice();
   const dv = new DataView(out.buffer, out.byteOffset, out.length);
-  dv.setFloat32(92 + 72, Infinity, true);
+  dv.setFloat32(checkpointWeightsAt(out), Infinity, true);
   let c = 0xffffffff;
   for (let i = 0; i < out.length - 4; i++) {
     c ^= out[i];

@@ -559,7 +559,8 @@ pageTest('language switch: French and back, in the page and the link', async (op
   assert.equal(await page.locator('#lesson').textContent(), balanced.lesson.fr);
   assert.equal(await byId(page, 'preset-balanced').getAttribute('title'), balanced.lesson.fr);
   assert.equal(await byId(page, 'samples').getAttribute('aria-label'), fr.samplesAlt);
-  assert.match(await byId(page, 'meter-text').textContent(), /^couverture \d+\/10 · \d+\.\d% nets · pas 1$/);
+  // French writes its numbers 0,5 and its percentages 12,5 %.
+  assert.match(await byId(page, 'meter-text').textContent(), /^couverture \d+\/10 · \d+,\d % nets · pas 1$/);
   assert.equal(hashParams(page).lang, 'fr');
   await byId(page, 'lang').selectOption('en');
   await page.waitForFunction(() => document.documentElement.lang === 'en');
@@ -572,7 +573,9 @@ pageTest('language switch: French and back, in the page and the link', async (op
 
   await byId(page, 'lang').selectOption('fr');
   await page.waitForFunction(() => document.documentElement.lang === 'fr');
-  // Texts the page writes itself follow the language too, even while paused.
+  // Texts the page writes itself follow the language too, even while paused: at the next
+  // frame it draws (the check above can pass before any frame under load).
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const written = () => page.evaluate(() => ({
     digits: document.querySelector('[data-testid="digits"]').textContent,
     loss: document.querySelector('[data-testid="chart-loss"]').getAttribute('aria-label'),
@@ -583,7 +586,7 @@ pageTest('language switch: French and back, in the page and the link', async (op
   assert.deepEqual({
     digits: inFrench.digits === fr.notYet,
     loss: /^coût D \S+, coût G \S+$/.test(inFrench.loss),
-    d: /^D\(x\) vraies \S+, D\(G\(z\)\) générées \S+$/.test(inFrench.d),
+    d: /^D\(x\) vraies \d(,\d+)?(e-\d+)?, D\(G\(z\)\) générées \d(,\d+)?(e-\d+)?$/.test(inFrench.d),
     grad: /^Gradient qui atteint G \(échelle log\) \S+$/.test(inFrench.grad),
   }, { digits: true, loss: true, d: true, grad: true }, `in French: ${JSON.stringify(inFrench)}`);
 });

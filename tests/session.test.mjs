@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
 import { loadCore, PIXELS } from '../web/gan.js';
-import { poisonCheckpoint } from './helpers.mjs';
+import { checkpointWeightsAt, poisonCheckpoint } from './helpers.mjs';
 import { GRID, METER_SAMPLES, REAL, STRIP, Session, presetTable, slerpStrip } from '../web/session.js';
 import {
   SETTINGS, defaults, engineConfig, fromHash, settingsFromPreset, toHash,
@@ -31,6 +31,22 @@ test('a link round-trips every setting and view option', () => {
   assert.equal(back.embed, true);
   assert.equal(back.play, true);
   assert.deepEqual(new Set(back.given), new Set(Object.keys(SETTINGS)));
+  assert.equal(back.checkpoint, null);
+
+  const withModel = toHash(s, { checkpoint: 'mnist-digits-2' });
+  assert.match(withModel, /^#checkpoint=mnist-digits-2&dataset=fashion&/, 'the model first, the settings over it');
+  assert.equal(fromHash(withModel).checkpoint, 'mnist-digits-2');
+});
+
+test('a checkpoint name is 1 to 40 of a-z, 0-9 and -, or it is named as a bad parameter', () => {
+  assert.equal(fromHash(`#checkpoint=${'a'.repeat(40)}`).checkpoint, 'a'.repeat(40));
+  for (const bad of ['Bad_Name', '..%2Fmeter-mnist', '%2Fetc%2Fpasswd', 'a.gan', '', 'a'.repeat(41), 'caf%C3%A9']) {
+    const r = fromHash(`#checkpoint=${bad}&seed=3`);
+    assert.equal(r.checkpoint, null, bad);
+    assert.equal(r.errors.length, 1, bad);
+    assert.match(r.errors[0], /^checkpoint '.*' is not a checkpoint name/, bad);
+    assert.equal(r.settings.seed, 3, 'the other parameters still apply');
+  }
 });
 
 test('bad link parameters are named and leave the defaults', () => {
@@ -94,9 +110,15 @@ test('a session trains, counts D and G steps, and snapshots what the page draws'
   const snap = s.snapshot();
   assert.equal(snap.step, 4);
   assert.equal(snap.points.length, 5);
-  assert.deepEqual(Object.keys(snap.points[3]).sort(), ['d_fake', 'd_real', 'grad_norm_d', 'loss_d', 'skipped', 'step']);
-  assert.deepEqual(Object.keys(snap.points[4]).sort(), ['g_signal', 'grad_norm_g', 'loss_g', 'skipped', 'step']);
-  assert.ok(snap.points.every((p) => Object.values(p).every(Number.isFinite)));
+  assert.deepEqual(Object.keys(snap.points[3]).sort(),
+    ['cost', 'd_fake', 'd_real', 'grad_norm_d', 'loss_d', 'score_fake', 'score_real', 'skipped', 'step']);
+  assert.deepEqual(Object.keys(snap.points[4]).sort(),
+    ['cost', 'g_signal', 'grad_minimax', 'grad_norm_g', 'grad_ns', 'loss_g', 'skipped', 'step']);
+  assert.ok(snap.points.every(({ cost, ...p }) => cost === 'ns' && Object.values(p).every(Number.isFinite)));
+  // grad_ns and grad_minimax are 1 - p and p for the same p = D(G(z)).
+  assert.ok(Math.abs(snap.points[4].grad_ns + snap.points[4].grad_minimax - 1) < 1e-5);
+  assert.equal(snap.generation, first.generation, 'the same model');
+  assert.equal(snap.cost, 'ns');
   assert.notDeepEqual(snap.samples, first.samples, 'training changed the samples');
   assert.equal(s.snapshot().points.length, 0, 'points are posted once');
   assert.ok(METER_SAMPLES >= 500);
@@ -115,6 +137,10 @@ test('live settings change the model in place; shape settings are refused', () =
   assert.throws(() => s.retune({ lr_g: 7 }), /lr-g/);
   assert.equal(s.config.batch, 16);
   assert.equal(s.config.loss, 'hinge');
+  assert.equal(s.snapshot().cost, 'hinge', 'a snapshot names the cost in use');
+  const generation = s.generation;
+  s.build({ batch: 16 });
+  assert.equal(s.generation, generation + 1, 'a new model is a new generation');
 });
 
 test('a checkpoint reloads the same samples; bad bytes leave the model as it was', () => {
@@ -168,6 +194,7 @@ test('non-finite steps are counted in the statistics, then training stops with t
   const after = s.checkpoint();
   // The weights, Adam moments and BN running statistics (all after the 72 bytes of
   // counters; the last 4 bytes are the CRC) are as they were before the discarded steps.
-  assert.deepEqual(after.subarray(92 + 72, after.length - 4), before.subarray(92 + 72, before.length - 4),
+  const at = checkpointWeightsAt(after);
+  assert.deepEqual(after.subarray(at, after.length - 4), before.subarray(at, before.length - 4),
     'a discarded update reached the weights or the BN statistics');
 });

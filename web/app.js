@@ -2,25 +2,36 @@
 // (worker.js), and the views it feeds. Snapshots are only stored when they arrive; one
 // animation frame draws the newest, so a slow frame never queues work behind it.
 import { LineChart } from './chart.js';
+import { CostChart, dView, gradientView } from './costs.js';
 import { drawImages } from './draw.js';
-import { STRINGS, pickLang, t, translate } from './i18n.js';
+import { FULL, MeterHistory } from './history.js';
+import { STRINGS, num, pct, pickLang, t, translate } from './i18n.js';
 import {
-  RESTART_KEYS, SETTINGS, engineConfig, fromHash, parseSetting, round, settingsFromPreset, toHash,
+  LIVE_KEYS, RESTART_KEYS, SETTINGS, engineConfig, fromHash, parseSetting, round, settingsFromPreset, toHash,
 } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 const link = fromHash(location.hash || location.search);
-const view = { lang: pickLang(link.lang, navigator.languages ?? [navigator.language]), hide: link.hide, embed: link.embed, play: link.play };
+const view = {
+  lang: pickLang(link.lang, navigator.languages ?? [navigator.language]), hide: link.hide, embed: link.embed,
+  play: link.play, checkpoint: link.checkpoint, // the trained model the running one started from
+};
 let settings = { ...link.settings };
 let presets = [];
 let latest = null, framePending = false, realBytes = null, pendingDataset = settings.dataset;
-let errorRetry = null, firstDrawn = false, hasMeter = true;
+let errorRetry = null, firstDrawn = false, hasMeter = true, generation = null;
 
+// The cost-dependent charts name their lines and reference lines in the page's language.
+const chartText = (key, ref) => t(view.lang, key, { v: ref ? num(view.lang, ref.y) : '' });
 const charts = {
   loss: new LineChart($('chart-loss'), [{ key: 'loss_d', color: '#d9480f' }, { key: 'loss_g', color: '#1c7ed6' }]),
-  d: new LineChart($('chart-d'), [{ key: 'd_real', color: '#2b8a3e' }, { key: 'd_fake', color: '#c2255c' }], { min: 0, max: 1, ref: 0.5 }),
+  d: new CostChart($('chart-d'), dView, chartText, settings.loss),
   grad: new LineChart($('chart-grad'), [{ key: 'g_signal', color: '#7048e8' }], { log: true }),
+  costGrad: new CostChart($('cost-gradients'), gradientView, chartText, settings.loss),
+  history: new MeterHistory($('meter-history')),
 };
+const costCharts = [[charts.d, $('card-d')], [charts.costGrad, $('card-costgrad')]];
+for (const [c] of costCharts) c.onSwitch = () => renderCostViews();
 
 const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
 const send = (type, extra = {}, transfer = []) => worker.postMessage({ type, ...extra }, transfer);
@@ -55,6 +66,31 @@ function writeUrl() {
   history.replaceState(null, '', toHash(settings, view));
 }
 
+// ---- the quiet line: news that is not an error (a trained model not built yet, ...) ----
+
+let shownNotice = null;
+function showNotice(key, vars = {}) {
+  shownNotice = key && { key, vars };
+  const box = $('notice');
+  box.hidden = !key;
+  if (!key) return box.replaceChildren();
+  // `command` in a sentence shows as code.
+  box.replaceChildren(...t(view.lang, key, vars).split('`').map((part, i) => {
+    if (!(i % 2)) return document.createTextNode(part);
+    const code = document.createElement('code');
+    code.textContent = part;
+    return code;
+  }));
+}
+
+/** A new model replaced the one the page started with: the link stops naming its checkpoint. */
+function leaveCheckpoint() {
+  if (!view.checkpoint) return;
+  view.checkpoint = null;
+  showNotice(null);
+  writeUrl();
+}
+
 function fillControls() {
   for (const el of document.querySelectorAll('[data-setting]')) {
     const v = settings[el.dataset.setting];
@@ -66,13 +102,40 @@ function fillControls() {
   $('lesson').textContent = p ? p.lesson[view.lang] : '';
 }
 
-function clearCharts() {
-  for (const c of Object.values(charts)) c.clear();
+/** Starts every chart afresh (a new model), the cost-dependent ones with its cost. */
+function clearCharts(cost) {
+  charts.loss.clear();
+  charts.grad.clear();
+  charts.history.clear();
+  for (const [c] of costCharts) c.clear(cost);
+  renderCostViews();
+  summariseHistory();
+}
+
+/** Caption, legend and hint of the charts whose content depends on the cost. */
+function renderCostViews() {
+  for (const [chart, card] of costCharts) {
+    const v = chart.view;
+    card.dataset.kind = v.kind;
+    card.dataset.cost = chart.cost;
+    const caption = card.querySelector('figcaption'), hint = card.querySelector('.hint');
+    caption.dataset.i18n = v.title;
+    caption.textContent = t(view.lang, v.title);
+    hint.dataset.i18n = v.hint;
+    hint.textContent = t(view.lang, v.hint);
+    card.querySelector('.legend').replaceChildren(...v.series.map((s) => {
+      const item = document.createElement('span'), swatch = document.createElement('i');
+      item.className = s.chosen ? 'item chosen' : 'item';
+      swatch.style.setProperty('--c', s.color);
+      if (s.dash) swatch.classList.add('dashed');
+      item.append(swatch, s.chosen ? `${t(view.lang, s.label)} ${t(view.lang, 'inUse')}` : t(view.lang, s.label));
+      return item;
+    }));
+  }
 }
 
 /** A new model from the current settings (the preset first, then the page's values). */
 function restart() {
-  clearCharts();
   send('reset', { config: engineConfig(settings) });
 }
 
@@ -87,6 +150,7 @@ function onSettingChange(el) {
   if (v === settings[key]) return;
   settings[key] = v;
   writeUrl();
+  if (key === 'smoothing') charts.d.setContext({ realLabel: 1 - v });
   if (key === 'dataset') return loadDataset(v);
   if (RESTART_KEYS.includes(key)) return restart();
   const { preset, ...live } = engineConfig(settings);
@@ -95,7 +159,6 @@ function onSettingChange(el) {
 
 function loadDataset(name) {
   pendingDataset = name;
-  clearCharts();
   realBytes = null;
   send('dataset', { name, config: engineConfig(settings) });
 }
@@ -136,6 +199,14 @@ function setLang(lang) {
   drawMeter(latest?.meter);
   updatePlay(playing, active);
   if (shownError) $('error-text').textContent = t(lang, shownError.key, shownError.vars);
+  if (shownNotice) showNotice(shownNotice.key, shownNotice.vars);
+  for (const c of [charts.loss, charts.d, charts.grad, charts.costGrad]) c.decimal = num(lang, '.');
+  for (const [c] of costCharts) c.relabel();
+  renderCostViews();
+  nameHistoryRows();
+  summariseHistory();
+  $('history-zero').textContent = pct(lang, 0);
+  $('history-full').textContent = `≥ ${pct(lang, FULL)}`;
   for (const c of Object.values(charts)) c.dirty = true;
   scheduleDraw(); // the status line and the charts' text alternatives
   writeUrl();
@@ -195,38 +266,62 @@ $('share').addEventListener('click', async () => {
 
 // ---- views ----
 
-const fmtSeconds = (s) => (s < 120 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
+const fmtSeconds = (s) => (s < 120 ? `${num(view.lang, s.toFixed(1))} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
+
+/** The meter's class names; an eleventh count is "not a digit" (or not clothing). */
+function classNames(count = 10) {
+  const fashion = settings.dataset === 'fashion';
+  const names = [...STRINGS[view.lang][fashion ? 'fashionClasses' : 'classes']];
+  if (count > 10) names.push(t(view.lang, fashion ? 'notClothing' : 'notDigit'));
+  return names;
+}
 
 function drawMeter(m) {
-  const names = STRINGS[view.lang][settings.dataset === 'fashion' ? 'fashionClasses' : 'classes'];
+  // The meter counts samples per class; the page shows shares of them.
+  const counts = m?.histogram ?? new Array(10).fill(0);
+  const names = classNames(counts.length);
   const bars = $('meter-bars');
-  if (bars.children.length !== 10) {
-    bars.replaceChildren(...names.map(() => {
+  if (bars.children.length !== names.length) {
+    bars.style.setProperty('--classes', names.length);
+    bars.replaceChildren(...names.map((_, i) => {
       const d = document.createElement('div');
       d.innerHTML = '<span class="fill"></span><span class="name"></span>';
+      if (i === 10) d.classList.add('other');
       return d;
     }));
   }
-  // The meter counts samples per class; the page shows shares of them.
-  const counts = m?.histogram ?? new Array(10).fill(0);
   const total = counts.reduce((a, b) => a + b, 0) || 1;
   const hist = counts.map((c) => c / total);
   const most = Math.max(0.2, ...hist);
   [...bars.children].forEach((d, i) => {
     d.firstChild.style.height = `${(100 * hist[i]) / most}%`;
     d.firstChild.classList.toggle('low', hist[i] < 0.05);
-    d.lastChild.textContent = names[i];
-    d.title = `${names[i]}: ${(hist[i] * 100).toFixed(1)}%`;
+    d.lastChild.textContent = i === 10 ? '?' : names[i];
+    d.title = `${names[i]}: ${pct(view.lang, hist[i], 1)}`;
   });
-  bars.setAttribute('aria-label', names.map((n, i) => `${n} ${(hist[i] * 100).toFixed(0)}%`).join(', '));
+  bars.setAttribute('aria-label', names.map((n, i) => `${n} ${pct(view.lang, hist[i])}`).join(', '));
   $('meter-text').textContent = !m
     ? (hasMeter ? '' : t(view.lang, 'noMeter'))
-    : `${t(view.lang, 'coverage')} ${m.coverage}/10 · ${(m.confident * 100).toFixed(1)}% ${t(view.lang, 'confident')} · ${t(view.lang, 'stepLabel')} ${m.step}`;
+    : `${t(view.lang, 'coverage')} ${m.coverage}/10 · ${pct(view.lang, m.confident, 1)} ${t(view.lang, 'confident')} · ${t(view.lang, 'stepLabel')} ${m.step}`;
+}
+
+function nameHistoryRows() {
+  charts.history.names = classNames(charts.history.rows);
+  charts.history.dirty = true;
 }
 
 function summarise(chart, labels) {
   const v = chart.latest();
-  chart.canvas.setAttribute('aria-label', labels.map((k, i) => `${t(view.lang, k)} ${Number.isNaN(v[i]) ? '–' : round(v[i])}`).join(', '));
+  chart.canvas.setAttribute('aria-label', labels.map((k, i) => `${t(view.lang, k)} ${Number.isNaN(v[i]) ? '–' : num(view.lang, round(v[i]))}`).join(', '));
+}
+
+function summariseHistory() {
+  const { columns, canvas } = charts.history;
+  if (!columns.length) return canvas.setAttribute('aria-label', t(view.lang, 'historyEmpty'));
+  const last = columns[columns.length - 1], names = classNames(last.shares.length);
+  const top = last.shares.map((s, i) => [s, i]).sort((a, b) => b[0] - a[0]).slice(0, 3)
+    .map(([s, i]) => `${names[i]} ${pct(view.lang, s)}`).join(', ');
+  canvas.setAttribute('aria-label', t(view.lang, 'historyAlt', { n: columns.length, from: columns[0].step, to: last.step, top }));
 }
 
 function draw() {
@@ -256,12 +351,17 @@ function draw() {
   $('digits').parentElement.title = t(view.lang, 'digitsHint');
   $('skipped').hidden = !s.skipped;
   if (s.skipped) $('skipped').textContent = t(view.lang, 'skipped', { n: s.skipped });
-  if (s.meterChanged) drawMeter(s.meter);
+  if (s.meterChanged) {
+    drawMeter(s.meter);
+    if (charts.history.names.length !== charts.history.rows) nameHistoryRows();
+    summariseHistory();
+  }
   s.meterChanged = false;
   for (const c of Object.values(charts)) c.draw();
   summarise(charts.loss, ['lossD', 'lossG']);
-  summarise(charts.d, ['dReal', 'dFake']);
+  summarise(charts.d, charts.d.view.series.map((x) => x.label));
   summarise(charts.grad, ['gradG']);
+  summarise(charts.costGrad, charts.costGrad.view.series.map((x) => x.label));
 }
 
 function scheduleDraw() {
@@ -291,19 +391,38 @@ const onMessage = {
     for (const key of Object.keys(SETTINGS)) if (!link.given.has(key)) settings[key] = fromPreset[key];
     settings.preset = preset.name;
     setLang(view.lang);
-    send('init', { config: engineConfig(settings), dataset: settings.dataset });
+    charts.d.setContext({ realLabel: 1 - settings.smoothing });
+    // A trained model from the link: its configuration and weights, then the live settings
+    // the link spells out (a preset's, or its own) over them, e.g. checkpoint=...&preset=strong-d.
+    const live = Object.fromEntries(Object.entries(engineConfig(settings))
+      .filter(([k]) => LIVE_KEYS.includes(k) && (link.given.has('preset') || link.given.has(k === 'real_label' ? 'smoothing' : k))));
+    send('init', { config: engineConfig(settings), dataset: settings.dataset, checkpoint: view.checkpoint, live });
     if (view.play) send('play');
   },
   snapshot(msg) {
+    // Statistics belong to a model: a new one (restart, preset, dataset, checkpoint) starts
+    // the charts afresh, in the order the Worker made them, so no point of the old model
+    // lands on the new one's charts.
+    if (msg.generation !== generation) {
+      if (generation !== null) leaveCheckpoint();
+      generation = msg.generation;
+      clearCharts(msg.cost);
+    }
+    for (const c of Object.values(charts)) c.append?.(msg.points);
+    // A change of cost with no point yet (paused) still switches the views.
+    for (const [c] of costCharts) c.setCost(msg.cost, msg.step);
     // A snapshot carries a meter reading only when the Worker has just taken one.
-    for (const c of Object.values(charts)) c.append(msg.points);
+    if (msg.meter) charts.history.add(msg.meter);
     latest = { ...msg, meter: msg.meter ?? latest?.meter ?? null, meterChanged: !!msg.meter || !!latest?.meterChanged };
     scheduleDraw();
   },
   progress({ name, loaded, total }) {
     $('progress').hidden = false;
     $('progress-bar').value = total ? loaded / total : 0;
-    $('progress-text').textContent = t(view.lang, 'loading', { name, pct: total ? `${Math.round((100 * loaded) / total)}%` : `${(loaded / 1e6).toFixed(1)} MB` });
+    $('progress-text').textContent = t(view.lang, 'loading', { name, pct: total ? pct(view.lang, loaded / total) : `${num(view.lang, (loaded / 1e6).toFixed(1))} MB` });
+  },
+  notice({ key, name }) {
+    if (key === 'missing') showNotice('noticeMissing', { name });
   },
   data(msg) {
     $('progress').hidden = true;
@@ -325,6 +444,7 @@ const onMessage = {
       writeUrl();
     }
     drawMeter(latest?.meter);
+    nameHistoryRows();
     $('progress-text').textContent = t(view.lang, 'loaded', { name: msg.name, count: msg.count });
     if (!$('error').hidden && errorRetry) clearError();
     scheduleDraw();
@@ -338,20 +458,23 @@ const onMessage = {
   png({ bytes, step }) {
     download(bytes, `samples-${settings.dataset}-step${step}.png`, 'image/png');
   },
-  loaded({ config }) {
-    clearCharts();
+  loaded({ config, name, step }) {
+    if (name) showNotice('noticeLoaded', { name, step });
     Object.assign(settings, {
       loss: config.loss, lr_g: round(config.lr_g), lr_d: round(config.lr_d), d_steps: config.d_steps,
       batch: config.batch, smoothing: round(1 - config.real_label), mbstd: !!config.mbstd, seed: config.seed,
     });
+    charts.d.setContext({ realLabel: config.real_label });
     fillControls();
     writeUrl();
   },
-  error({ kind, message }) {
+  error({ kind, message, name }) {
     const nonFinite = kind === 'training' && /(\d+) updates in a row had a non-finite/.exec(message);
     if (nonFinite) return showError('errNonFinite', { n: nonFinite[1] });
-    const key = { checkpoint: 'errCheckpoint', training: 'errTraining', config: 'errConfig', core: 'errCore' }[kind] ?? 'errConfig';
-    showError(key, { msg: message });
+    const key = {
+      checkpoint: 'errCheckpoint', linkCheckpoint: 'errUrlCheckpoint', training: 'errTraining', config: 'errConfig', core: 'errCore',
+    }[kind] ?? 'errConfig';
+    showError(key, { msg: message, name });
   },
 };
 
@@ -368,4 +491,5 @@ translate(document, view.lang);
 document.documentElement.lang = view.lang;
 $('lang').value = view.lang;
 drawMeter(null);
+renderCostViews();
 if (link.errors.length) showError('errUrl', { msg: link.errors.join('; ') });

@@ -22,10 +22,26 @@ export const STRINGS = {
     realFake: 'Real and generated', real: 'Real', generated: 'Generated',
     strip: 'Walking through the latent space', stripHint: 'Ten images on the path between two noise vectors z.',
     losses: 'Losses', lossD: 'loss D', lossG: 'loss G',
-    dOut: 'D’s answers', dReal: 'D(x) real', dFake: 'D(G(z)) generated',
-    nash: 'Nash equilibrium: a perfect G leaves D answering ½ everywhere.',
+    dOut: 'D’s answers: the probability that an image is real', dReal: 'D(x) real', dFake: 'D(G(z)) generated',
+    nash: 'Nash equilibrium: a perfect G leaves D answering ½ everywhere.', refNash: '½: Nash equilibrium',
+    dOutLsgan: 'D’s raw scores (least squares): target 1 for real, 0 for generated',
+    dOutHinge: 'D’s raw scores (hinge): margins +1 and −1',
+    dOutWgan: 'The critic’s scores (Wasserstein) and their gap',
+    scoreReal: 'score of real x', scoreFake: 'score of G(z)', scoreGap: 'gap: real − generated',
+    refTargetReal: 'target {v}: real', refTargetFake: 'target 0: generated',
+    refMarginReal: '+1: margin for real', refMarginFake: '−1: margin for generated', refNoGap: '0: no gap',
+    hintLsgan: 'Least squares: D pulls its scores of real images to 1 and of generated ones to 0; G pulls its fakes towards 1. A score, not a probability: 0 means “fake”, not ½.',
+    hintHinge: 'Hinge: D is penalised only for a real image scored below +1 or a generated one above −1; past its margins it stops pushing.',
+    hintWgan: 'The critic’s scores have no fixed scale: what counts is the gap between real and generated. It estimates how far apart they are and shrinks as the digits form.',
+    cost_ns: 'non-saturating', cost_minimax: 'minimax', cost_lsgan: 'LSGAN', cost_hinge: 'hinge', cost_wgan: 'WGAN',
     gradG: 'Gradient reaching G (log scale)', gradHint: 'When D wins too easily, this collapses: the vanishing gradient.',
+    costGrad: 'Gradient each cost would give G, on D’s logit (log scale)',
+    gradNs: 'non-saturating: 1 − D(G(z))', gradMinimax: 'minimax: D(G(z))', inUse: '(in use)',
+    costGradHint: 'Whatever the cost in use. When D rejects the fakes (D(G(z)) → 0), the minimax gradient vanishes while the non-saturating one stays near 1: that is why G is trained with the non-saturating cost.',
     meter: 'Mode meter', meterHint: 'A classifier reads 500 samples: which classes G draws, and how clearly.',
+    history: 'Classes over time', historyHint: 'One column per meter reading (every few seconds), one row per class: bright rows are what G draws. Mode collapse shows as a few bright rows that jump from class to class.',
+    historyShare: 'share of the samples', notDigit: 'not a digit', notClothing: 'not clothing',
+    historyAlt: '{n} meter readings from step {from} to step {to}; latest: {top}', historyEmpty: 'no meter reading yet',
     coverage: 'coverage', confident: 'confident', noMeter: 'no mode meter for this dataset (run make data)',
     stepLabel: 'step', dStepsLabel: 'D steps', ips: 'images/s', trainTime: 'training time',
     digits: 'time to digits', notYet: 'not yet', digitsHint: 'all ten classes with ≥ 80% confident samples',
@@ -38,6 +54,9 @@ export const STRINGS = {
     errConfig: 'This setting was refused: {msg}',
     errUrl: 'The link has a bad parameter: {msg}',
     errCore: 'The engine could not start: {msg}',
+    errUrlCheckpoint: 'The trained model \'{name}\' was refused: {msg}. The page runs the default model.',
+    noticeMissing: 'The trained model \'{name}\' is not built yet: `make checkpoints` builds it. The page runs the default model.',
+    noticeLoaded: 'Started from the trained model \'{name}\' at step {step}.',
     skipped: '{n} non-finite updates discarded',
     classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     fashionClasses: ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Boot'],
@@ -61,10 +80,26 @@ export const STRINGS = {
     realFake: 'Vraies et générées', real: 'Vraies', generated: 'Générées',
     strip: 'Promenade dans l’espace latent', stripHint: 'Dix images sur le chemin entre deux vecteurs de bruit z.',
     losses: 'Coûts', lossD: 'coût D', lossG: 'coût G',
-    dOut: 'Réponses de D', dReal: 'D(x) vraies', dFake: 'D(G(z)) générées',
-    nash: 'Équilibre de Nash : face à un G parfait, D répond ½ partout.',
+    dOut: 'Réponses de D : la probabilité qu’une image soit vraie', dReal: 'D(x) vraies', dFake: 'D(G(z)) générées',
+    nash: 'Équilibre de Nash : face à un G parfait, D répond ½ partout.', refNash: '½ : équilibre de Nash',
+    dOutLsgan: 'Scores bruts de D (moindres carrés) : cible 1 pour les vraies, 0 pour les générées',
+    dOutHinge: 'Scores bruts de D (charnière) : marges +1 et −1',
+    dOutWgan: 'Scores du critique (Wasserstein) et leur écart',
+    scoreReal: 'score des vraies x', scoreFake: 'score de G(z)', scoreGap: 'écart : vraies − générées',
+    refTargetReal: 'cible {v} : vraies', refTargetFake: 'cible 0 : générées',
+    refMarginReal: '+1 : marge des vraies', refMarginFake: '−1 : marge des générées', refNoGap: '0 : plus d’écart',
+    hintLsgan: 'Moindres carrés : D ramène ses scores des vraies images vers 1 et des générées vers 0 ; G tire ses faux vers 1. C’est un score, pas une probabilité : 0 veut dire « faux », pas ½.',
+    hintHinge: 'Charnière : D n’est pénalisé que pour une vraie image notée sous +1 ou une générée au-dessus de −1 ; au-delà de ses marges, il ne pousse plus.',
+    hintWgan: 'Les scores du critique n’ont pas d’échelle fixe : seul compte l’écart entre vraies et générées. Il mesure à quel point elles diffèrent et se resserre à mesure que les chiffres se forment.',
+    cost_ns: 'non saturant', cost_minimax: 'minimax', cost_lsgan: 'LSGAN', cost_hinge: 'charnière', cost_wgan: 'WGAN',
     gradG: 'Gradient qui atteint G (échelle log)', gradHint: 'Quand D gagne trop facilement, il s’effondre : le gradient qui disparaît.',
+    costGrad: 'Gradient que chaque coût donnerait à G, sur le logit de D (échelle log)',
+    gradNs: 'non saturant : 1 − D(G(z))', gradMinimax: 'minimax : D(G(z))', inUse: '(utilisé)',
+    costGradHint: 'Quel que soit le coût utilisé. Quand D rejette les faux (D(G(z)) → 0), le gradient du minimax disparaît alors que celui du non saturant reste proche de 1 : voilà pourquoi on entraîne G avec le coût non saturant.',
     meter: 'Compteur de modes', meterHint: 'Un classifieur lit 500 échantillons : quelles classes G dessine, et avec quelle netteté.',
+    history: 'Les classes au fil du temps', historyHint: 'Une colonne par lecture du compteur (toutes les quelques secondes), une ligne par classe : les lignes claires sont ce que G dessine. L’effondrement de modes se voit : quelques lignes claires qui sautent d’une classe à l’autre.',
+    historyShare: 'part des échantillons', notDigit: 'pas un chiffre', notClothing: 'pas un vêtement',
+    historyAlt: '{n} lectures du compteur du pas {from} au pas {to} ; dernière : {top}', historyEmpty: 'pas encore de lecture du compteur',
     coverage: 'couverture', confident: 'nets', noMeter: 'pas de compteur de modes pour ce jeu (lancez make data)',
     stepLabel: 'pas', dStepsLabel: 'pas de D', ips: 'images/s', trainTime: 'durée d’apprentissage',
     digits: 'chiffres lisibles', notYet: 'pas encore', digitsHint: 'les dix classes avec ≥ 80 % d’échantillons nets',
@@ -77,6 +112,9 @@ export const STRINGS = {
     errConfig: 'Ce réglage a été refusé : {msg}',
     errUrl: 'Le lien contient un paramètre invalide : {msg}',
     errCore: 'Le moteur n’a pas pu démarrer : {msg}',
+    errUrlCheckpoint: 'Le modèle entraîné « {name} » a été refusé : {msg}. La page utilise le modèle par défaut.',
+    noticeMissing: 'Le modèle entraîné « {name} » n’est pas encore construit : `make checkpoints` le construit. La page utilise le modèle par défaut.',
+    noticeLoaded: 'Départ du modèle entraîné « {name} », au pas {step}.',
     skipped: '{n} mises à jour écartées (valeurs NaN ou infinies)',
     classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     fashionClasses: ['T-shirt', 'Pantalon', 'Pull', 'Robe', 'Manteau', 'Sandale', 'Chemise', 'Basket', 'Sac', 'Bottine'],
@@ -87,6 +125,18 @@ export const STRINGS = {
 export function pickLang(fromLink, navigatorLanguages = []) {
   if (fromLink) return fromLink;
   return navigatorLanguages.some((l) => /^fr\b/i.test(l)) ? 'fr' : 'en';
+}
+
+/** A number as the language writes it: 0.5 in English, 0,5 in French. */
+export function num(lang, v) {
+  const text = typeof v === 'number' ? String(v) : v;
+  return lang === 'fr' ? text.replace('.', ',') : text;
+}
+
+/** A percentage of a share (0..1) with `digits` decimals: 12.5% in English, 12,5 % in French. */
+export function pct(lang, share, digits = 0) {
+  const v = (share * 100).toFixed(digits);
+  return lang === 'fr' ? `${v.replace('.', ',')} %` : `${v}%`;
 }
 
 /** A string with {placeholders} filled in. */

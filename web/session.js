@@ -10,9 +10,11 @@ export { GRID };
 export const STRIP = 10;          // the latent interpolation strip
 export const REAL = 16;           // real digits shown beside generated ones
 export const METER_SAMPLES = 500; // images the mode meter reads, from their own fixed noise
-// Statistics a D step and a G step each produce (a full iteration produces both).
-export const D_STATS = ['loss_d', 'd_real', 'd_fake', 'grad_norm_d'];
-export const G_STATS = ['loss_g', 'g_signal', 'grad_norm_g'];
+// Statistics a D step and a G step each produce (a full iteration produces both). D's
+// answers come as probabilities (d_*) and as raw scores (score_*, what LSGAN, hinge and
+// WGAN train on); a G step reports the logit gradient both classic costs would give G.
+export const D_STATS = ['loss_d', 'd_real', 'd_fake', 'score_real', 'score_fake', 'grad_norm_d'];
+export const G_STATS = ['loss_g', 'g_signal', 'grad_norm_g', 'grad_ns', 'grad_minimax'];
 
 /** The presets with the full configuration each sets: [{ name, lesson, config }]. */
 export function presetTable(core) {
@@ -44,6 +46,7 @@ export class Session {
     this.dataset = null;
     this.meter = null;
     this.real = null;  // REAL training images as bytes, for the side-by-side view
+    this.generation = 0; // counts models: the page starts its charts afresh when it changes
     this.reset();
   }
 
@@ -70,6 +73,7 @@ export class Session {
   adopt(gan, steps) {
     this.gan?.destroy();
     this.gan = gan;
+    this.generation++;
     this.config = gan.config();
     const { latent, seed } = this.config;
     this.gridZ = gridNoise(this.core, latent, seed);
@@ -149,7 +153,8 @@ export class Session {
       keys = G_STATS;
       this.gSteps++;
     }
-    const point = { step: this.gSteps, skipped: st.skipped_total };
+    // Each point names its cost: a live change of cost changes what D's scores mean.
+    const point = { step: this.gSteps, cost: this.config.loss, skipped: st.skipped_total };
     for (const k of keys) point[k] = st[k];
     this.pending.push(point);
     return point;
@@ -179,8 +184,9 @@ export class Session {
 
   /**
    * What the page draws: the grid and the strip as bytes (0 background, 255 ink), the
-   * statistics points since the last snapshot, counters and rates, and a mode-meter
-   * reading when asked for one (null otherwise). Transferable buffers are listed in .transfer.
+   * statistics points since the last snapshot, counters and rates, the model's generation
+   * and current cost, and a mode-meter reading when asked for one (null otherwise).
+   * Transferable buffers are listed in .transfer.
    */
   snapshot({ meter = false } = {}) {
     const samples = toBytes(this.core, this.gan.generate(this.gridZ));
@@ -188,6 +194,7 @@ export class Session {
     const points = this.pending;
     this.pending = [];
     const snap = {
+      generation: this.generation, cost: this.config.loss,
       step: this.gSteps, dSteps: this.dSteps, seconds: this.trainSeconds,
       imagesPerSecond: this.takeRate(), digitsAt: this.digitsAt,
       samples, strip, points, meter: meter ? this.readMeter() : null,

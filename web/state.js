@@ -2,14 +2,18 @@
 // hash, so a link reproduces a configuration. No DOM: the page and Node tests use it.
 //
 //   #dataset=fashion&preset=strong-d&lr_d=0.001&lang=fr&hide=loss,seed&embed=1&play=1
+//   #checkpoint=mnist-digits&play=1
 //
 // Training settings (SETTINGS) say what to train; view options (lang, hide, embed, play)
-// say how to show it. Every value is checked: a bad one is reported by name and left at
-// its default, never passed on to the engine.
+// say how to show it; checkpoint names a trained model to start from (the file
+// data/checkpoints/NAME.gan on the server). Every value is checked: a bad one is reported
+// by name and left at its default, never passed on to the engine.
 
 export const DATASETS = ['mnist', 'fashion'];
 export const LOSSES = ['ns', 'minimax', 'lsgan', 'hinge', 'wgan'];
 export const LANGS = ['en', 'fr'];
+// A checkpoint name becomes part of a URL path on the server: letters, digits and dashes only.
+export const CHECKPOINT_NAME = /^[a-z0-9-]{1,40}$/;
 
 // name: [kind, default, min, max]. lr and smoothing are the page's names; the engine's
 // keys come from engineConfig().
@@ -34,6 +38,8 @@ export const HIDEABLE = [
 
 // Settings that shape the model or its data: changing one starts a new model.
 export const RESTART_KEYS = ['dataset', 'batch', 'mbstd', 'seed'];
+// Engine keys (engineConfig) a running model takes live; a link's apply over its checkpoint.
+export const LIVE_KEYS = ['loss', 'lr_g', 'lr_d', 'd_steps', 'real_label'];
 
 export function defaults() {
   return Object.fromEntries(Object.entries(SETTINGS).map(([k, [, d]]) => [k, d]));
@@ -59,14 +65,21 @@ export function parseSetting(key, text) {
 }
 
 /**
- * Reads a URL hash (or query) string: { settings, lang, hide, embed, play, errors }.
- * Unknown or bad parameters land in errors (one line each) and change nothing.
+ * Reads a URL hash (or query) string: { settings, given, lang, hide, embed, play,
+ * checkpoint, errors }. Unknown or bad parameters land in errors (one line each) and
+ * change nothing.
  */
 export function fromHash(hash) {
   const params = new URLSearchParams(hash.replace(/^[#?]/, ''));
-  const out = { settings: defaults(), given: new Set(), lang: null, hide: new Set(), embed: false, play: false, errors: [] };
+  const out = {
+    settings: defaults(), given: new Set(), lang: null, hide: new Set(), embed: false, play: false,
+    checkpoint: null, errors: [],
+  };
   for (const [key, text] of params) {
-    if (key === 'lang') {
+    if (key === 'checkpoint') {
+      if (CHECKPOINT_NAME.test(text)) out.checkpoint = text;
+      else out.errors.push(`checkpoint '${text}' is not a checkpoint name (1 to 40 of a-z, 0-9 and -)`);
+    } else if (key === 'lang') {
       if (LANGS.includes(text)) out.lang = text;
       else out.errors.push(`lang must be one of ${LANGS.join(', ')}, not '${text}'`);
     } else if (key === 'hide') {
@@ -88,9 +101,13 @@ export function fromHash(hash) {
   return out;
 }
 
-/** The hash for settings and view options; view options only when they are not the default. */
-export function toHash(settings, { lang, hide = new Set(), embed = false, play = false } = {}) {
+/**
+ * The hash for settings and view options; view options only when they are not the
+ * default. checkpoint first: the model it names is where the settings after it apply.
+ */
+export function toHash(settings, { lang, hide = new Set(), embed = false, play = false, checkpoint = null } = {}) {
   const params = new URLSearchParams();
+  if (checkpoint) params.set('checkpoint', checkpoint);
   for (const key of Object.keys(SETTINGS)) params.set(key, String(settings[key] === true ? 1 : settings[key] === false ? 0 : settings[key]));
   if (lang) params.set('lang', lang);
   if (hide.size) params.set('hide', [...hide].join(','));

@@ -3,13 +3,16 @@
 // slices of about 50 ms, and posts a snapshot a few times a second: drawing never slows
 // training, training never blocks the page.
 //
-// Page -> Worker: init {config, dataset} | play | pause | step {kind} | reset {config}
-//                 | retune {config} | dataset {name, config} | save | load {bytes} | export
+// Page -> Worker: init {config, dataset, checkpoint, live} | play | pause | step {kind}
+//                 | reset {config} | retune {config} | dataset {name, config} | save
+//                 | load {bytes} | export
 // Worker -> page: hello {presets} | snapshot {...} | progress {name, loaded, total}
 //                 | data {name, ok, message} | running {value} | checkpoint {bytes, step}
-//                 | loaded {config, step} | error {kind, message} | png {bytes}
+//                 | loaded {config, step, name} | notice {key, name}
+//                 | error {kind, message, name} | png {bytes}
 import { loadCore, pngGrid } from './gan.js';
 import { Session, presetTable } from './session.js';
+import { CHECKPOINT_NAME } from './state.js';
 
 const SLICE_MS = 50;        // training between looks at the message queue
 const SNAPSHOT_MS = 400;    // a few snapshots a second
@@ -152,10 +155,38 @@ function guarded(kind, fn) {
   }
 }
 
+/**
+ * Starts from the trained model data/checkpoints/NAME.gan, then the link's live settings
+ * over it; false (the caller builds the default model) when it is not there (a quiet
+ * notice: it is built by make checkpoints) or is refused (an error naming it).
+ */
+async function startFrom(name, live) {
+  let bytes;
+  try {
+    if (!CHECKPOINT_NAME.test(name)) throw new Error(`'${name}' is not a checkpoint name`);
+    const url = new URL(`data/checkpoints/${name}.gan`, new URL('.', import.meta.url));
+    const res = await fetch(url);
+    if (res.status === 404) {
+      post({ type: 'notice', key: 'missing', name });
+      return false;
+    }
+    if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}`);
+    bytes = await readAll(res, (loaded, total) => post({ type: 'progress', name, loaded, total }));
+    session.load(bytes);
+  } catch (e) {
+    post({ type: 'error', kind: 'linkCheckpoint', name, message: cleanMessage(e) });
+    return false;
+  }
+  if (Object.keys(live).length) guarded('config', () => session.retune(live));
+  post({ type: 'loaded', config: session.config, step: session.gSteps, name });
+  return true;
+}
+
 const handlers = {
-  async init({ config, dataset }) {
-    // First samples before the dataset arrives: the untrained G, drawn at once.
-    if (guarded('config', () => session.build(config)) === undefined && !session.gan) session.build({});
+  async init({ config, dataset, checkpoint, live = {} }) {
+    // First samples before the dataset arrives: a trained model's at once, or the untrained G's.
+    if (!(checkpoint && await startFrom(checkpoint, live))
+      && guarded('config', () => session.build(config)) === undefined && !session.gan) session.build({});
     sendSnapshot(false);
     if (await loadData(dataset)) sendSnapshot(true);
     setRunning(wanted);
@@ -178,6 +209,8 @@ const handlers = {
   },
   retune({ config }) {
     guarded('config', () => session.retune(config));
+    // Paused, the page still needs to hear of a new cost: its charts change what they plot.
+    if (!running) sendSnapshot(false);
   },
   async dataset({ name, config }) {
     if (await loadData(name)) {
@@ -193,7 +226,7 @@ const handlers = {
   load({ bytes }) {
     guarded('checkpoint', () => {
       session.load(bytes);
-      post({ type: 'loaded', config: session.config, step: session.gSteps });
+      post({ type: 'loaded', config: session.config, step: session.gSteps, name: null });
       sendSnapshot(true);
     });
   },
