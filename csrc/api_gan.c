@@ -129,7 +129,7 @@ static const setting SETTINGS[] = {
     FLOAT_SETTING(beta1_d), FLOAT_SETTING(beta2_d), FLOAT_SETTING(real_label),
     FLOAT_SETTING(instance_noise), FLOAT_SETTING(clip), INT_SETTING(g_resize),
     INT_SETTING(d_batchnorm), INT_SETTING(d_layers), INT_SETTING(g_steps),
-    INT_SETTING(d_head_start), FLOAT_SETTING(ema),
+    INT_SETTING(d_head_start), FLOAT_SETTING(ema), INT_SETTING(warmup),
 };
 
 /* Sets one field; the whole configuration is checked when a model is built from it. */

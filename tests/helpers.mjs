@@ -157,7 +157,7 @@ export async function trainPreset(preset, seed, steps, { dataset = 'mnist', samp
  * head of magic (8), version (4), the configuration's byte count (4), the configuration,
  * the state's byte count (8); then the state, whose first 72 bytes are counters and random
  * streams before G's parameters; a CRC-32 (reflected, 0xedb88320) closes the file. The
- * configuration grew with format 2 (68 -> 92 bytes), so its size is read from the file.
+ * configuration grew with format 2 (68 -> 96 bytes), so its size is read from the file.
  */
 export function checkpointWeightsAt(bytes) {
   const cfgBytes = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(12, true);

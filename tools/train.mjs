@@ -20,7 +20,7 @@ const TRAIN_OPTIONS = {
   'label-smoothing': 'number', 'instance-noise': 'number', mbstd: 'boolean', 'no-g-batchnorm': 'boolean',
   'beta1-g': 'number', 'beta2-g': 'number', 'beta1-d': 'number', 'beta2-d': 'number', clip: 'number',
   'g-resize': 'int', 'd-batchnorm': 'int', 'd-layers': 'int', 'g-steps': 'int', 'd-head-start': 'int',
-  ema: 'number',
+  ema: 'number', warmup: 'int',
 };
 
 /** Model settings given on the command line, as CONFIG_KEYS. */
@@ -95,7 +95,7 @@ export async function train(args) {
     }
   } else {
     try {
-      gan = Gan.create(core, { preset: preset?.name, ...settings });
+      gan = Gan.create(core, { preset: preset?.name ?? 'balanced', ...settings });
     } catch (e) {
       throw new UsageError(e.message.replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, ''));
     }
@@ -154,7 +154,8 @@ export async function train(args) {
 }
 
 function pick(st) {
-  const keys = ['loss_d', 'loss_g', 'd_real', 'd_fake', 'grad_norm_g', 'grad_norm_d', 'g_signal', 'skipped'];
+  const keys = ['loss_d', 'loss_g', 'd_real', 'd_fake', 'score_real', 'score_fake', 'grad_norm_g', 'grad_norm_d', 'g_signal',
+    'grad_ns', 'grad_minimax', 'skipped'];
   return Object.fromEntries(keys.map((k) => [k, Number(st[k].toPrecision(6))]));
 }
 

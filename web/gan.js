@@ -181,7 +181,7 @@ export class Dataset {
 export const CONFIG_KEYS = Object.freeze([
   'latent', 'width', 'batch', 'd_steps', 'g_batchnorm', 'mbstd', 'loss', 'seed', 'lr_g', 'lr_d',
   'beta1_g', 'beta2_g', 'beta1_d', 'beta2_d', 'real_label', 'instance_noise', 'clip',
-  'g_resize', 'd_batchnorm', 'd_layers', 'g_steps', 'd_head_start', 'ema',
+  'g_resize', 'd_batchnorm', 'd_layers', 'g_steps', 'd_head_start', 'ema', 'warmup',
 ]);
 
 /** { key: value } over CONFIG_KEYS, each read by get(name pointer) (loss as a name). */

@@ -116,6 +116,7 @@ int gan_config_check(const gan_config *c, char *err, size_t errlen) {
   if (c->g_steps < 1 || c->g_steps > 100) return errmsg(err, errlen, "g-steps %d is not in 1..100", c->g_steps);
   if (c->d_head_start < 0 || c->d_head_start > 100000)
     return errmsg(err, errlen, "d-head-start %d is not in 0..100000", c->d_head_start);
+  if (c->warmup < 0 || c->warmup > 1000000) return errmsg(err, errlen, "warmup %d is not in 0..1000000", c->warmup);
   if (c->d_layers != 2 && c->d_layers != 3) return errmsg(err, errlen, "d-layers %d is not 2 or 3", c->d_layers);
   if ((c->g_batchnorm | c->mbstd | c->g_resize | c->d_batchnorm) & ~1)
     return errmsg(err, errlen, "g-batchnorm, mbstd, g-resize and d-batchnorm are 0 or 1");
@@ -639,7 +640,8 @@ int gan_step_d(gan *g, const idx_dataset *data, gan_stats *st) {
   st->score_fake = mean_of(g->logit, B);
   d_backward(g, D_PARAMS);
   st->loss_d = loss;
-  if (finite_update(g, &g->D, loss, g->c.lr_d, g->c.beta1_d, g->c.beta2_d, &st->grad_norm_d, st))
+  const float lr_d = g->iterations < g->c.warmup ? g->c.lr_g : g->c.lr_d;
+  if (finite_update(g, &g->D, loss, lr_d, g->c.beta1_d, g->c.beta2_d, &st->grad_norm_d, st))
     return -1;
   if (g->c.loss == GAN_LOSS_WGAN) /* keep the critic Lipschitz by clipping every weight */
     for (int i = 0; i < g->D.n; i++)
@@ -696,7 +698,8 @@ int gan_train_step(gan *g, const idx_dataset *data, gan_stats *st) {
   st->grad_norm_d = d.grad_norm_d;
   gan_stats gs = {0};
   int r = 0;
-  for (int k = 0; k < g->c.g_steps && !r; k++) {
+  const int g_steps = g->iterations < g->c.warmup ? 1 : g->c.g_steps;
+  for (int k = 0; k < g_steps && !r; k++) {
     memset(&gs, 0, sizeof gs);
     r = gan_step_g(g, &gs);
     st->skipped += gs.skipped;

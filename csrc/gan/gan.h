@@ -48,6 +48,8 @@ typedef struct {
   int d_layers;        /* D's convolutions: 2, or 3 with a 3x3 stride-1 one at 7x7 */
   int g_steps;         /* G steps per iteration (live) */
   int d_head_start;    /* D-only steps before the first G step (live, used at iteration 0) */
+  int warmup;          /* first iterations trained at an even pace (live): one G step per
+                          iteration and D at G's learning rate; g_steps and lr_d apply after */
   gan_loss_kind loss;
   float lr_g, lr_d, beta1_g, beta2_g, beta1_d, beta2_d;
   float real_label;     /* BCE/LSGAN target for real images: 1, or 0.9 for one-sided smoothing */

@@ -20,13 +20,14 @@ uint32_t crc32_bytes(const uint8_t *p, size_t n) {
 /* The configuration as a fixed list of 32-bit fields: ints, then floats. Version 1 had the
  * first 8 ints and 9 floats; version 2 appended the rest. A version 1 file reads with the
  * later settings off, which is the model it was. */
-enum { CFG_INTS = 13, CFG_FLOATS = 10, CFG_BYTES = 4 * (CFG_INTS + CFG_FLOATS) };
+enum { CFG_INTS = 14, CFG_FLOATS = 10, CFG_BYTES = 4 * (CFG_INTS + CFG_FLOATS) };
 enum { V1_INTS = 8, V1_FLOATS = 9, V1_CFG_BYTES = 4 * (V1_INTS + V1_FLOATS) };
 
 static void config_put(uint8_t *dst, const gan_config *c) {
   const int32_t ints[CFG_INTS] = {c->latent, c->width, c->batch, c->d_steps, c->g_batchnorm,
                                   c->mbstd, (int32_t)c->loss, (int32_t)c->seed, c->g_resize,
-                                  c->d_batchnorm, c->d_layers, c->g_steps, c->d_head_start};
+                                  c->d_batchnorm, c->d_layers, c->g_steps, c->d_head_start,
+                                  c->warmup};
   const float floats[CFG_FLOATS] = {c->lr_g, c->lr_d, c->beta1_g, c->beta2_g, c->beta1_d,
                                     c->beta2_d, c->real_label, c->instance_noise, c->clip,
                                     c->ema};
@@ -36,7 +37,7 @@ static void config_put(uint8_t *dst, const gan_config *c) {
 
 /* n_ints and n_floats: how many the file's version has; the others keep their values */
 static void config_get(gan_config *c, const uint8_t *src, int n_ints, int n_floats) {
-  int32_t ints[CFG_INTS] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0};
+  int32_t ints[CFG_INTS] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0, 0};
   float floats[CFG_FLOATS] = {0};
   memcpy(ints, src, 4 * (size_t)n_ints);
   memcpy(floats, src + 4 * (size_t)n_ints, 4 * (size_t)n_floats);
@@ -44,7 +45,7 @@ static void config_get(gan_config *c, const uint8_t *src, int n_ints, int n_floa
   c->g_batchnorm = ints[4], c->mbstd = ints[5], c->loss = (gan_loss_kind)ints[6];
   c->seed = (uint32_t)ints[7];
   c->g_resize = ints[8], c->d_batchnorm = ints[9], c->d_layers = ints[10];
-  c->g_steps = ints[11], c->d_head_start = ints[12];
+  c->g_steps = ints[11], c->d_head_start = ints[12], c->warmup = ints[13];
   c->lr_g = floats[0], c->lr_d = floats[1], c->beta1_g = floats[2], c->beta2_g = floats[3];
   c->beta1_d = floats[4], c->beta2_d = floats[5], c->real_label = floats[6];
   c->instance_noise = floats[7], c->clip = floats[8], c->ema = floats[9];
