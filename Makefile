@@ -28,7 +28,7 @@ SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fno-omit-frame-point
 BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror $(STB)
 NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/native/test_*.c))
 
-.PHONY: all native deps data serve train test test-long test-native test-node bench bench-page clean have-emcc have-simde have-node have-chromium
+.PHONY: all native deps data checkpoints serve train test test-long test-native test-node bench bench-page clean have-emcc have-simde have-node have-chromium
 
 all: $(B)/gan.mjs
 
@@ -71,8 +71,17 @@ $(B)/native/bench: csrc/bench_main.c $(CORE_SRC) $(HEADERS) Makefile | have-simd
 data: all | have-node
 	node tools/data.mjs
 
-# The playground on http://127.0.0.1:8000 (PORT=... to change), after any set-up it lacks.
+# The trained models the lessons start from (#checkpoint=NAME), into data/generated/checkpoints/:
+# reproducible, so kept while the build and the recipes are unchanged.
+checkpoints: all data
+	node tools/checkpoints.mjs
+
+# The playground on http://127.0.0.1:8000 (PORT=... to change), after any set-up it lacks. It
+# does not wait for the checkpoints: they train in the background (one core), and the page
+# says which is not built yet.
 serve: all data | have-node
+	@node tools/checkpoints.mjs > data/generated/checkpoints.log 2>&1 & \
+	  echo "serve: training the lessons' checkpoints in the background (data/generated/checkpoints.log)"
 	node tools/serve.mjs
 
 # Headless training on MNIST into out/ (samples.png, log.jsonl, checkpoint.gan).

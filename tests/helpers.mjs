@@ -129,25 +129,30 @@ export const PRESET_SEEDS = [1, 2, 3];
 
 const presetRuns = new Map();
 /**
- * Trains a preset on a dataset (MNIST unless told) for `steps`; resolves to the per-step
- * statistics and the mode meter's reading of `samples` generated images (500 unless
- * told). Runs are deterministic, so each preset, seed, length, dataset and sample count is
+ * Trains a preset on a dataset (MNIST unless told) for `steps`, with `config` over the
+ * preset's settings; resolves to the per-step statistics, the mode meter's reading of
+ * `samples` generated images (500 unless told) at the end, and with `readEvery` its
+ * readings every that many steps ({ step, reading }). Runs are deterministic, so each is
  * trained once per file and shared by its tests.
  */
-export async function trainPreset(preset, seed, steps, { dataset = 'mnist', samples = 500 } = {}) {
-  const key = `${preset}/${seed}/${steps}/${dataset}/${samples}`;
+export async function trainPreset(preset, seed, steps, { dataset = 'mnist', samples = 500, config = {}, readEvery = 0 } = {}) {
+  const key = JSON.stringify([preset, seed, steps, dataset, samples, config, readEvery]);
   if (!presetRuns.has(key)) {
     const c = await core();
     trainPreset.data ??= new Map();
     if (!trainPreset.data.has(dataset))
       trainPreset.data.set(dataset, { data: loadDataset(c, dataset), meter: loadMeter(c, dataset) });
     const { data, meter } = trainPreset.data.get(dataset);
-    const gan = Gan.create(c, { preset, seed });
-    const stats = [];
-    for (let i = 0; i < steps; i++) stats.push(gan.trainStep(data));
-    const reading = meter.read(gan.generate(latentNoise(c, samples, gan.latent, 77)));
+    const gan = Gan.create(c, { preset, seed, ...config });
+    const z = latentNoise(c, samples, gan.latent, 77);
+    const stats = [], readings = [];
+    for (let i = 1; i <= steps; i++) {
+      stats.push(gan.trainStep(data));
+      if (readEvery && i % readEvery === 0) readings.push({ step: i, reading: meter.read(gan.generate(z)) });
+    }
+    const reading = meter.read(gan.generate(z));
     gan.destroy();
-    presetRuns.set(key, { stats, reading });
+    presetRuns.set(key, { stats, reading, readings });
   }
   return presetRuns.get(key);
 }

@@ -62,7 +62,8 @@ test('bad link parameters are named and leave the defaults', () => {
 
 test('presets map onto the page settings and back onto the engine', () => {
   const table = presetTable(core);
-  assert.deepEqual(table.map((p) => p.name), ['balanced', 'minimax', 'strong-d', 'mode-collapse', 'lsgan', 'hinge', 'wgan']);
+  assert.deepEqual(table.map((p) => p.name),
+    ['balanced', 'minimax', 'strong-d', 'mode-collapse', 'collapse-remedy', 'lsgan', 'hinge', 'wgan', 'quality', 'classic']);
   for (const p of table) {
     assert.ok(p.lesson.en.length > 20 && p.lesson.fr.length > 20, `${p.name} has lessons in both languages`);
   }
@@ -127,12 +128,13 @@ test('a session trains, counts D and G steps, and snapshots what the page draws'
 test('live settings change the model in place; shape settings are refused', () => {
   const s = new Session(core);
   s.build({ preset: 'mode-collapse', batch: 16 });
-  const beta = s.config.beta1_g;
-  assert.ok(Math.abs(beta - 0.9) < 1e-6, 'mode-collapse sets Adam momentum 0.9');
+  const gSteps = s.config.g_steps;
+  assert.equal(gSteps, 5, 'mode-collapse gives G five steps per D step');
   s.retune({ loss: 'hinge', lr_d: 0.001, d_steps: 3 });
   assert.equal(s.config.loss, 'hinge');
   assert.equal(s.config.d_steps, 3);
-  assert.equal(s.config.beta1_g, beta, 'settings the page does not name keep the model\'s values');
+  assert.equal(s.config.g_steps, gSteps, 'settings the page does not name keep the model\'s values');
+  assert.equal(s.config.warmup, 400);
   assert.throws(() => s.retune({ batch: 32 }), /batch shapes the model/);
   assert.throws(() => s.retune({ lr_g: 7 }), /lr-g/);
   assert.equal(s.config.batch, 16);
