@@ -95,7 +95,7 @@ test-native: native
 
 # Two test files at a time, the long preset files first so that they share the two cores
 # and the short ones fill in around them.
-SLOW_NODE_TESTS := tests/wgan.test.mjs tests/presets.test.mjs tests/costs.test.mjs
+SLOW_NODE_TESTS := tests/presets.test.mjs tests/costs.test.mjs
 NODE_TESTS := $(SLOW_NODE_TESTS) $(filter-out $(SLOW_NODE_TESTS),$(wildcard tests/*.test.mjs))
 test-node: all native data | have-node have-chromium
 	node --test --test-concurrency=2 $(NODE_TESTS)

@@ -24,7 +24,7 @@ const SHOTS = path.join(HERE, 'screenshots');
 const WAIT = 60000;          // a condition that needs training: slow under load, never this slow
 const FASHION_IMAGES = '**/data/fashion-train-images-idx3-ubyte.gz';
 const FASHION_LABELS = '**/data/fashion-train-labels-idx1-ubyte.gz';
-const PRESET_NAMES = ['balanced', 'minimax', 'strong-d', 'mode-collapse', 'lsgan', 'hinge', 'wgan'];
+const PRESET_NAMES = ['balanced', 'fast', 'minimax', 'strong-d', 'mode-collapse', 'collapse-remedy', 'lsgan', 'hinge', 'wgan', 'classic'];
 const SETTING_KEYS = ['dataset', 'loss', 'lr_g', 'lr_d', 'd_steps', 'batch', 'smoothing', 'mbstd', 'seed'];
 
 let server, url, browser, tmp, presets;
@@ -231,8 +231,8 @@ pageTest('load: first samples, the dataset, a normalised link, no errors', async
 
   // The page's whole state lands in the hash.
   assert.deepEqual(hashParams(page), {
-    dataset: 'mnist', preset: 'balanced', loss: 'ns', lr_g: '0.0002', lr_d: '0.0002', d_steps: '1',
-    batch: '64', smoothing: '0', mbstd: '0', seed: '1', lang: 'en',
+    dataset: 'mnist', preset: 'balanced', loss: 'ns', lr_g: '0.001', lr_d: '0.001', d_steps: '1',
+    batch: '32', smoothing: '0', mbstd: '0', seed: '1', lang: 'en',
   });
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   assert.deepEqual(await counters(page), { step: 0, dSteps: 0 });
@@ -374,7 +374,8 @@ pageTest('presets: each fills the controls from the engine, restarts and lands i
   };
   await check('strong-d', { loss: 'minimax', lr_d: '0.001', d_steps: '5' });
   await check('wgan', { loss: 'wgan' });
-  await check('balanced', { loss: 'ns', lr_g: '0.0002', lr_d: '0.0002', d_steps: '1' });
+  await check('balanced', { loss: 'ns', lr_g: '0.001', lr_d: '0.001', d_steps: '1', batch: '32' });
+  await check('classic', { loss: 'ns', lr_g: '0.0002', lr_d: '0.0002', d_steps: '1', batch: '64' });
 });
 
 // ---- 4. single steps ----
@@ -499,7 +500,7 @@ pageTest('view options: hide, embed, play and a bad parameter in the link', asyn
   assert.match(text, /^The link has a bad parameter: /);
   assert.match(text, /lr_d must be a number, not 'abc'/);
   assert.match(text, /lang must be one of en, fr, not 'xx'/);
-  assert.equal(await byId(bad, 'lr_d').inputValue(), '0.0002', 'a bad value leaves the default');
+  assert.equal(await byId(bad, 'lr_d').inputValue(), '0.001', 'a bad value leaves the default');
 });
 
 pageTest('embed: an iframe on another origin runs the playground in 720x560', async (open) => {
@@ -615,7 +616,7 @@ pageTest('save and load: a checkpoint brings back the same model, step and setti
   assert.deepEqual([...readFileSync(pngFile).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
   // Move away: other settings, a new model (seed), more training.
-  await setNumber(page, 'lr_d', 0.001);
+  await setNumber(page, 'lr_d', 0.0005);
   await setNumber(page, 'seed', 5);
   await waitCount(page, 'step', '=', 0);
   await play(page);
@@ -627,9 +628,9 @@ pageTest('save and load: a checkpoint brings back the same model, step and setti
   await waitPixels(page, 'samples', true, saved.samples);
   assert.deepEqual(await counters(page), { step: saved.step, dSteps: saved.dSteps });
   assert.equal(await byId(page, 'seed').inputValue(), '1', 'the checkpoint brings its seed back');
-  assert.equal(await byId(page, 'lr_d').inputValue(), '0.0002', 'and its learning rate');
+  assert.equal(await byId(page, 'lr_d').inputValue(), '0.001', 'and its learning rate');
   assert.equal(hashParams(page).seed, '1');
-  assert.equal(hashParams(page).lr_d, '0.0002');
+  assert.equal(hashParams(page).lr_d, '0.001');
   assert.deepEqual(await settle(page), saved, 'still exactly the saved state');
 
   // It trains on from there.

@@ -63,7 +63,7 @@ test('bad link parameters are named and leave the defaults', () => {
 test('presets map onto the page settings and back onto the engine', () => {
   const table = presetTable(core);
   assert.deepEqual(table.map((p) => p.name),
-    ['balanced', 'minimax', 'strong-d', 'mode-collapse', 'collapse-remedy', 'lsgan', 'hinge', 'wgan', 'quality', 'classic']);
+    ['balanced', 'fast', 'minimax', 'strong-d', 'mode-collapse', 'collapse-remedy', 'lsgan', 'hinge', 'wgan', 'classic']);
   for (const p of table) {
     assert.ok(p.lesson.en.length > 20 && p.lesson.fr.length > 20, `${p.name} has lessons in both languages`);
   }

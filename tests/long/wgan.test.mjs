@@ -1,11 +1,12 @@
 // The wgan preset on real MNIST over three seeds (batch 64, wasm): the clipped critic
 // trains G towards digits, and the gap between the critic's scores of real and fake
-// images (-loss_d, its estimate of the Wasserstein distance) shrinks as G improves. A file
-// of its own: its 1000 steps of three networks' passes are the longest run of the suite.
+// images (-loss_d, its estimate of the Wasserstein distance) shrinks as G improves. Part of
+// `make test-long`: its 1000 steps on three seeds take about seven minutes of one core.
+// (make test checks the critic's view in the page, tests/lessons-page.test.mjs.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { mean, PRESET_SEEDS as SEEDS, trainPreset as run } from './helpers.mjs';
+import { mean, PRESET_SEEDS as SEEDS, trainPreset as run } from '../helpers.mjs';
 
 const STEPS = 1000;
 
