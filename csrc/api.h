@@ -111,6 +111,8 @@ const char *gp_last_error(void);
 uint8_t *gp_alloc_bytes(int n);
 int gp_free_bytes(uint8_t *p);
 int gp_dataset_create(const uint8_t *images, int images_len, const uint8_t *labels, int labels_len);
+/* a mode meter's negatives: like a dataset, but every label must be 10 ("not a digit") */
+int gp_negatives_create(const uint8_t *images, int images_len, const uint8_t *labels, int labels_len);
 int gp_dataset_count(int dataset);
 int gp_dataset_destroy(int dataset);
 int gp_config_create(void);
@@ -139,12 +141,15 @@ int gp_png_grid(const float *images, int n, int cols, int scale);
 const uint8_t *gp_png_data(void);
 int gp_to_bytes(const float *x, int n, uint8_t *out);
 /* the mode meter (gan/meter.h) */
-enum { GP_METER_FLOATS = 13 };
+enum { GP_METER_FLOATS = 28, GP_METER_RULE = 6 };
 int gp_meter_create(uint32_t seed);
 int gp_meter_destroy(int meter);
-int gp_meter_train_epoch(int meter, int dataset, float lr, float *loss);
+int gp_meter_train_epoch(int meter, int dataset, int negatives, float lr, float *loss);
 int gp_meter_accuracy(int meter, int dataset, float *accuracy);
 int gp_meter_read(int meter, const float *images, int n, float *out);
+int gp_meter_tally(const float *probs, int n, float *out);
+int gp_meter_rule(float *out);
+int gp_meter_samples(void);
 int gp_meter_size(int meter);
 int gp_meter_save(int meter, uint8_t *dst, int len);
 int gp_meter_load(int meter, const uint8_t *src, int len);

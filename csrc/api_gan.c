@@ -68,8 +68,8 @@ static void *lookup(void **table, int h) { return h >= 1 && h <= MAX_SLOTS ? tab
 
 /* ---- datasets: the caller's IDX buffers stay allocated while the dataset lives ---- */
 
-GP_API int gp_dataset_create(const uint8_t *images, int images_len, const uint8_t *labels,
-                             int labels_len) {
+static int dataset_create(const uint8_t *images, int images_len, const uint8_t *labels, int labels_len,
+                          int classes, int only_label) {
   int s = api_check_bytes(images, images_len);
   if (s) return fail(s, "images: not a live buffer of that length");
   if ((s = api_check_bytes(labels, labels_len))) return fail(s, "labels: not a live buffer of that length");
@@ -77,12 +77,25 @@ GP_API int gp_dataset_create(const uint8_t *images, int images_len, const uint8_
   if (h < 0) return h;
   idx_dataset d;
   char why[200];
-  if (idx_dataset_parse(&d, images, (size_t)images_len, labels, (size_t)labels_len, 10, why, sizeof why))
+  if (idx_dataset_parse(&d, images, (size_t)images_len, labels, (size_t)labels_len, classes, why, sizeof why))
     return fail(GP_ERR_ARG, "%s", why);
   if (d.rows != 28 || d.cols != 28) return fail(GP_ERR_SHAPE, "images are not 28x28");
+  for (int i = 0; only_label >= 0 && i < d.n; i++)
+    if (d.labels[i] != only_label) return fail(GP_ERR_ARG, "labels: label %d at index %d is not %d", d.labels[i], i, only_label);
   if (!(datasets[h - 1] = malloc(sizeof d))) return fail(GP_ERR_NOMEM, "out of memory");
   *datasets[h - 1] = d;
   return h;
+}
+
+GP_API int gp_dataset_create(const uint8_t *images, int images_len, const uint8_t *labels,
+                             int labels_len) {
+  return dataset_create(images, images_len, labels, labels_len, METER_DIGITS, -1);
+}
+
+/* A mode meter's negatives: images that are no class, every label METER_NOT (10). */
+GP_API int gp_negatives_create(const uint8_t *images, int images_len, const uint8_t *labels,
+                               int labels_len) {
+  return dataset_create(images, images_len, labels, labels_len, METER_CLASSES, METER_NOT);
 }
 
 GP_API int gp_dataset_count(int h) {
@@ -365,13 +378,19 @@ GP_API int gp_meter_destroy(int h) {
   return GP_OK;
 }
 
-/* one epoch; the mean training loss goes to *loss */
-GP_API int gp_meter_train_epoch(int h, int dataset, float lr, float *loss) {
+/* one epoch over dataset and negatives (0: none); the mean training loss goes to *loss */
+GP_API int gp_meter_train_epoch(int h, int dataset, int negatives, float lr, float *loss) {
   LOOKUP(meter, m, meters, h);
   LOOKUP(idx_dataset, d, datasets, dataset);
+  idx_dataset *neg = NULL;
+  if (negatives) {
+    LOOKUP(idx_dataset, n, datasets, negatives);
+    neg = n;
+  }
   CHECK(api_check_bytes(loss, sizeof(float)));
   if (!(lr > 0 && lr < 1)) return fail(GP_ERR_ARG, "learning rate out of (0, 1)");
-  *loss = meter_train_epoch(m, d, lr);
+  if (neg && (int64_t)d->n + neg->n > INT32_MAX / 2) return fail(GP_ERR_SIZE, "too many images for one epoch");
+  *loss = meter_train_epoch(m, d, neg, lr);
   return GP_OK;
 }
 
@@ -383,8 +402,18 @@ GP_API int gp_meter_accuracy(int h, int dataset, float *accuracy) {
   return GP_OK;
 }
 
-/* out: GP_METER_FLOATS floats: the 10-class histogram, coverage, confident fraction,
- * all_present */
+/* out: GP_METER_FLOATS floats: histogram[11], confident_histogram[11], coverage,
+ * confident, junk, all_present, recognisable, digits (meter.h says what each means) */
+static void reading_out(const meter_reading *r, float *out) {
+  for (int c = 0; c < METER_CLASSES; c++) {
+    out[c] = (float)r->histogram[c];
+    out[METER_CLASSES + c] = (float)r->confident_histogram[c];
+  }
+  float *tail = out + 2 * METER_CLASSES;
+  tail[0] = (float)r->coverage, tail[1] = r->confident, tail[2] = r->junk;
+  tail[3] = (float)r->all_present, tail[4] = (float)r->recognisable, tail[5] = (float)r->digits;
+}
+
 GP_API int gp_meter_read(int h, const float *images, int n, float *out) {
   LOOKUP(meter, m, meters, h);
   if (n < 1 || n > 100000) return fail(GP_ERR_SIZE, "image count out of 1..100000");
@@ -392,10 +421,32 @@ GP_API int gp_meter_read(int h, const float *images, int n, float *out) {
   CHECK(api_check_bytes(out, GP_METER_FLOATS * sizeof(float)));
   meter_reading r;
   meter_read(m, images, n, &r);
-  for (int c = 0; c < METER_CLASSES; c++) out[c] = (float)r.histogram[c];
-  out[10] = (float)r.coverage, out[11] = r.confident, out[12] = (float)r.all_present;
+  reading_out(&r, out);
   return GP_OK;
 }
+
+/* The reading of n rows of 11 class probabilities: the meter's arithmetic on known inputs. */
+GP_API int gp_meter_tally(const float *probs, int n, float *out) {
+  if (n < 1 || n > 100000) return fail(GP_ERR_SIZE, "row count out of 1..100000");
+  CHECK(api_check_bytes(probs, (int64_t)n * METER_CLASSES * sizeof(float)));
+  CHECK(api_check_bytes(out, GP_METER_FLOATS * sizeof(float)));
+  meter_reading r;
+  meter_tally(probs, n, &r);
+  reading_out(&r, out);
+  return GP_OK;
+}
+
+/* The one reading rule, for every caller: GP_METER_RULE floats: samples per reading,
+ * recognisable floor, top probability of a confident sample, confident share of the
+ * time-to-digits rule, share a class needs to count in the coverage, classes (11). */
+GP_API int gp_meter_rule(float *out) {
+  CHECK(api_check_bytes(out, GP_METER_RULE * sizeof(float)));
+  out[0] = METER_SAMPLES, out[1] = METER_FLOOR, out[2] = METER_TOP_PROB;
+  out[3] = METER_DIGITS_CONFIDENT, out[4] = 1.0f / METER_SHARE_DIV, out[5] = METER_CLASSES;
+  return GP_OK;
+}
+
+GP_API int gp_meter_samples(void) { return METER_SAMPLES; }
 
 GP_API int gp_meter_size(int h) {
   LOOKUP(meter, m, meters, h);

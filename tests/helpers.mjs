@@ -1,7 +1,7 @@
 // helpers.mjs - shared by the node:test suites over the wasm core: loading it, seeded test
 // data, error measures (float64), finite differences, buffer bookkeeping, and the preset
 // training runs the lesson tests share.
-import { GP, Gan, latentNoise, loadCore } from '../web/gan.js';
+import { GP, Gan, latentNoise, loadCore, meterRule } from '../web/gan.js';
 import { loadMeter } from '../tools/data.mjs';
 import { loadDataset } from '../tools/datasets.mjs';
 
@@ -131,11 +131,12 @@ const presetRuns = new Map();
 /**
  * Trains a preset on a dataset (MNIST unless told) for `steps`, with `config` over the
  * preset's settings; resolves to the per-step statistics, the mode meter's reading of
- * `samples` generated images (500 unless told) at the end, and with `readEvery` its
+ * `samples` generated images (the meter rule's count unless told) at the end, and with `readEvery` its
  * readings every that many steps ({ step, reading }). Runs are deterministic, so each is
  * trained once per file and shared by its tests.
  */
-export async function trainPreset(preset, seed, steps, { dataset = 'mnist', samples = 500, config = {}, readEvery = 0 } = {}) {
+export async function trainPreset(preset, seed, steps, { dataset = 'mnist', samples: asked, config = {}, readEvery = 0 } = {}) {
+  const samples = asked ?? meterRule(await core()).samples;
   const key = JSON.stringify([preset, seed, steps, dataset, samples, config, readEvery]);
   if (!presetRuns.has(key)) {
     const c = await core();

@@ -1,48 +1,132 @@
 // The mode meter (built by make data): it reads real digits well, it sees coverage
-// collapse, and damaged weights are refused.
+// collapse, it knows when it does not know (noise, artefacts and early samples are "not a
+// digit", never a class histogram), its arithmetic is right, and damaged or old weights
+// are refused.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { Meter, PIXELS } from '../web/gan.js';
-import { METER_MIN_ACCURACY, loadMeter } from '../tools/data.mjs';
-import { loadDataset } from '../tools/datasets.mjs';
+import { Meter, PIXELS, meterRule } from '../web/gan.js';
+import { METER_MIN_ACCURACY, loadMeter, loadNegatives, readNegatives } from '../tools/data.mjs';
+import { DATASETS, datasetFiles, loadDataset } from '../tools/datasets.mjs';
 import { core } from './helpers.mjs';
+import { gunzipSync } from 'node:zlib';
 
-test('the MNIST meter classifies the test set at its accuracy target', async () => {
-  const c = await core();
-  const meter = loadMeter(c, 'mnist');
-  assert.ok(meter, 'data/generated/meter-mnist.bin is missing: run make data');
-  const testSet = loadDataset(c, 'mnist', 't10k');
-  assert.ok(meter.accuracy(testSet) >= METER_MIN_ACCURACY.mnist);
-});
+const installed = (name) => {
+  try {
+    return readFileSync(datasetFiles(name, 't10k').images).length > 0;
+  } catch {
+    return false;
+  }
+};
 
-test('the meter reads full coverage on real digits and collapse on one digit', async () => {
-  const c = await core();
-  const meter = loadMeter(c, 'mnist');
-  const { readFileSync } = await import('node:fs');
-  const { datasetFiles } = await import('../tools/datasets.mjs');
-  const files = datasetFiles('mnist', 't10k');
-  const images = readFileSync(files.images).subarray(16), labels = readFileSync(files.labels).subarray(8);
-  const toFloats = (idx) => {
+/** The first n test images of a dataset as floats in [-1, 1], and their labels. */
+function testImages(name, n) {
+  const files = datasetFiles(name, 't10k');
+  const raw = (f) => (DATASETS[name].suffix === '.gz' ? gunzipSync(readFileSync(f)) : readFileSync(f));
+  const images = raw(files.images).subarray(16), labels = raw(files.labels).subarray(8);
+  const floats = (idx) => {
     const out = new Float32Array(idx.length * PIXELS);
     idx.forEach((k, i) => {
       for (let j = 0; j < PIXELS; j++) out[i * PIXELS + j] = images[k * PIXELS + j] / 127.5 - 1;
     });
     return out;
   };
-  const all = meter.read(toFloats([...Array(1000).keys()]));
-  assert.equal(all.coverage, 10);
-  assert.ok(all.allPresent);
-  assert.ok(all.confident > 0.9, `confident ${all.confident}`);
+  return { floats, labels, first: floats([...Array(n).keys()]) };
+}
+
+test('one reading rule for every caller: 1000 samples, a 10% floor, digits at 50% confident', async () => {
+  const rule = meterRule(await core());
+  assert.equal(rule.samples, 1000);
+  assert.ok(Math.abs(rule.floor - 0.1) < 1e-6);
+  assert.ok(Math.abs(rule.topProb - 0.9) < 1e-6);
+  assert.ok(Math.abs(rule.confident - 0.5) < 1e-6);
+  assert.ok(Math.abs(rule.share - 0.05) < 1e-6);
+  assert.equal(rule.classes, 11);
+  assert.equal(rule.coverage, 10);
+});
+
+test('the reading arithmetic on known class probabilities', async () => {
+  const c = await core();
+  const row = (cls, p) => Array.from({ length: 11 }, (_, k) => (k === cls ? p : (1 - p) / 10));
+  const rows = [
+    ...Array(40).fill(row(3, 0.95)), ...Array(10).fill(row(5, 0.6)), ...Array(4).fill(row(7, 0.99)),
+    ...Array(30).fill(row(10, 0.97)), ...Array(16).fill(row(0, 0.9)),
+  ];
+  const r = Meter.tally(c, new Float32Array(rows.flat()));
+  assert.deepEqual(r.histogram, [16, 0, 0, 40, 0, 10, 0, 4, 0, 0, 30]);
+  assert.deepEqual(r.confidentHistogram, [16, 0, 0, 40, 0, 0, 0, 4, 0, 0, 30]);
+  assert.equal(r.coverage, 3); // 0, 3, 5; 7 holds 4%; "not a digit" never counts
+  assert.ok(Math.abs(r.confident - 0.6) < 1e-6, `confident ${r.confident}`);
+  assert.ok(Math.abs(r.junk - 0.3) < 1e-6, `junk ${r.junk}`);
+  assert.equal(r.allPresent, false);
+  assert.equal(r.recognisable, true);
+  assert.equal(r.digits, false);
+  const junk = Meter.tally(c, new Float32Array(Array(50).fill(row(10, 0.99)).flat()));
+  assert.equal(junk.recognisable, false);
+  assert.equal(junk.coverage, 0);
+  assert.equal(junk.junk, 1);
+  const digits = Meter.tally(c, new Float32Array([...Array(100).keys()].map((i) => row(i % 10, i < 50 ? 0.95 : 0.5)).flat()));
+  assert.equal(digits.coverage, 10);
+  assert.equal(digits.digits, true);
+});
+
+for (const name of Object.keys(DATASETS)) {
+  test(`${name}: the meter classifies the test set at its accuracy target`, { skip: !installed(name) && `${name} not installed` }, async () => {
+    const c = await core();
+    const meter = loadMeter(c, name);
+    assert.ok(meter, `data/generated/meter-${name}.bin is missing: run make data`);
+    const acc = meter.accuracy(loadDataset(c, name, 't10k'));
+    assert.ok(acc >= METER_MIN_ACCURACY[name], `test accuracy ${acc}`);
+  });
+
+  test(`${name}: held-out noise, artefacts and early samples are read as no class`, { skip: !installed(name) && `${name} not installed` }, async () => {
+    const c = await core();
+    const meter = loadMeter(c, name), neg = loadNegatives(c, name, 'heldout');
+    assert.ok(meter && neg, 'the meter or its held-out negatives are missing: run make data');
+    const kinds = readNegatives(meter, neg);
+    assert.deepEqual(kinds.map((k) => k.kind), ['uniform', 'gaussian', 'blobs', 'grey', 'stripes', 'strokes', 'dots', 'early', 'frozen-d']);
+    for (const { kind, reading: r } of kinds) {
+      assert.ok(r.confident < 0.1, `${kind}: ${(r.confident * 100).toFixed(1)}% confidently a class`);
+      assert.equal(r.recognisable, false, kind);
+      assert.ok(r.junk > 0.5, `${kind}: only ${(r.junk * 100).toFixed(1)}% not a class`);
+    }
+  });
+}
+
+test('real test digits are recognisable with full coverage; one digit alone reads as collapse', async () => {
+  const c = await core();
+  const meter = loadMeter(c, 'mnist');
+  const { floats, labels, first } = testImages('mnist', 1000);
+  const all = meter.read(first);
+  assert.equal(all.histogram.length, 11);
   assert.equal(all.histogram.reduce((a, b) => a + b), 1000);
+  assert.equal(all.coverage, 10);
+  assert.ok(all.allPresent && all.recognisable && all.digits);
+  assert.ok(all.confident > 0.9, `confident ${all.confident}`);
+  assert.ok(all.junk < 0.02, `junk ${all.junk}`);
   const sevens = [...labels.keys()].filter((k) => labels[k] === 7).slice(0, 500);
-  const collapsed = meter.read(toFloats(sevens));
+  const collapsed = meter.read(floats(sevens));
   assert.equal(collapsed.coverage, 1);
-  assert.ok(!collapsed.allPresent);
+  assert.ok(!collapsed.allPresent && !collapsed.digits);
   assert.ok(collapsed.histogram[7] > 480);
 });
 
-test('damaged meter weights are refused with a reason', async () => {
+test('pure noise is no recognisable digit (it used to read 89% "8")', async () => {
+  const c = await core();
+  const meter = loadMeter(c, 'mnist');
+  const rng = c.call('rng_create', 99, 1), p = c.alloc(1000 * PIXELS);
+  c.call('rng_uniform', rng, p, 1000 * PIXELS, -1, 1);
+  const noise = c.read(p, 1000 * PIXELS);
+  c.free(p);
+  c.call('rng_destroy', rng);
+  const r = meter.read(noise);
+  assert.equal(r.recognisable, false);
+  assert.ok(r.confident < 0.01, `confident ${r.confident}`);
+  assert.ok(r.junk > 0.9, `junk ${r.junk}`);
+});
+
+test('damaged, foreign and version-1 meter weights are refused with a reason', async () => {
   const c = await core();
   const bytes = loadMeter(c, 'mnist').bytes();
   const flipped = bytes.slice();
@@ -50,4 +134,20 @@ test('damaged meter weights are refused with a reason', async () => {
   assert.throws(() => Meter.fromBytes(c, flipped), /corrupted/);
   assert.throws(() => Meter.fromBytes(c, bytes.subarray(0, 1000)), /bytes, expected/);
   assert.throws(() => Meter.fromBytes(c, new Uint8Array(bytes.length)), /not mode meter weights/);
+  const v1 = bytes.slice(0, bytes.length - 4 * (7 * 7 * 64 + 1));
+  v1[8] = 1;
+  assert.throws(() => Meter.fromBytes(c, v1), /version 1 unsupported/);
+});
+
+test('negatives must all be labelled "not a digit"; real sets must not be', async () => {
+  const c = await core();
+  const neg = loadNegatives(c, 'mnist', 'heldout');
+  const imgs = readFileSync(new URL('../data/generated/negatives-mnist-heldout-images-idx3-ubyte', import.meta.url));
+  const labels = readFileSync(new URL('../data/generated/negatives-mnist-heldout-labels-idx1-ubyte', import.meta.url));
+  const { Dataset } = await import('../web/gan.js');
+  assert.throws(() => Dataset.fromIdx(c, imgs, labels), /not a class 0..9/);
+  const wrong = labels.slice();
+  wrong[8 + 5] = 3;
+  assert.throws(() => Dataset.fromIdx(c, imgs, wrong, { negatives: true }), /label 3 at index 5 is not 10/);
+  neg.dataset.destroy();
 });

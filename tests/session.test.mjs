@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 
 import { loadCore, PIXELS } from '../web/gan.js';
 import { checkpointWeightsAt, poisonCheckpoint } from './helpers.mjs';
-import { GRID, METER_SAMPLES, REAL, STRIP, Session, presetTable, slerpStrip } from '../web/session.js';
+import { GRID, REAL, STRIP, Session, presetTable, slerpStrip } from '../web/session.js';
 import {
   SETTINGS, defaults, engineConfig, fromHash, settingsFromPreset, toHash,
 } from '../web/state.js';
@@ -102,7 +102,11 @@ test('a session trains, counts D and G steps, and snapshots what the page draws'
   assert.equal(first.samples.length, GRID * PIXELS);
   assert.equal(first.strip.length, STRIP * PIXELS);
   assert.equal(s.real.length, REAL * PIXELS);
-  assert.equal(first.meter.histogram.length, 10);
+  // eleven classes: the ten digits and "not a digit"; an untrained G draws no digit
+  assert.equal(first.meter.histogram.length, 11);
+  assert.equal(first.meter.histogram.reduce((a, b) => a + b), s.meterRule.samples);
+  assert.equal(first.meter.recognisable, false);
+  assert.equal(s.meterZ.length, s.meterRule.samples * s.config.latent, 'the meter reads the rule\'s sample count');
   for (let i = 0; i < 3; i++) s.step('train');
   s.step('d');
   s.step('g');
@@ -122,7 +126,7 @@ test('a session trains, counts D and G steps, and snapshots what the page draws'
   assert.equal(snap.cost, 'ns');
   assert.notDeepEqual(snap.samples, first.samples, 'training changed the samples');
   assert.equal(s.snapshot().points.length, 0, 'points are posted once');
-  assert.ok(METER_SAMPLES >= 500);
+  assert.equal(s.meterRule.samples, 1000);
 });
 
 test('live settings change the model in place; shape settings are refused', () => {

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-import { Gan, latentNoise, loadCore } from '../web/gan.js';
+import { Gan, latentNoise, loadCore, meterRule } from '../web/gan.js';
 import { writeAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
 import { loadDataset } from './datasets.mjs';
@@ -69,14 +69,17 @@ async function build(core, spec, key) {
       about: spec.about, key, seconds: Number(seconds.toFixed(1)) };
     const meter = loadMeter(core, spec.dataset);
     if (meter) {
-      const r = meter.read(gan.generate(latentNoise(core, 1000, gan.latent, 77)));
-      info.meter = { coverage: r.coverage, confident: Number(r.confident.toFixed(3)), histogram: r.histogram };
+      const r = meter.read(gan.generate(latentNoise(core, meterRule(core).samples, gan.latent, 77)));
+      info.meter = {
+        coverage: r.coverage, confident: Number(r.confident.toFixed(3)), junk: Number(r.junk.toFixed(3)),
+        recognisable: r.recognisable, histogram: r.histogram, confident_histogram: r.confidentHistogram,
+      };
       meter.destroy();
     }
     writeAtomic(paths(spec.name).gan, gan.checkpoint());
     writeAtomic(paths(spec.name).json, `${JSON.stringify(info, null, 2)}\n`);
     console.log(`${spec.name}: written to ${paths(spec.name).gan} in ${seconds.toFixed(0)} s` +
-      (info.meter ? ` (coverage ${info.meter.coverage}/10, ${(info.meter.confident * 100).toFixed(1)}% confident)` : ''));
+      (info.meter ? ` (coverage ${info.meter.coverage}/10, ${(info.meter.confident * 100).toFixed(1)}% confident, ${(info.meter.junk * 100).toFixed(1)}% not a class)` : ''));
   } finally {
     gan.destroy();
     data.destroy();

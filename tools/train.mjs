@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { CONFIG_KEYS, GRID, Gan, PIXELS, gridNoise, idx3, latentNoise, loadCore, pngGrid, presets, toBytes } from '../web/gan.js';
+import { CONFIG_KEYS, GRID, Gan, PIXELS, gridNoise, idx3, latentNoise, loadCore, meterRule, pngGrid, presets, toBytes } from '../web/gan.js';
 import { UsageError, inRange, parseOptions, writeAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
 import { loadDataset } from './datasets.mjs';
@@ -108,8 +108,9 @@ export async function train(args) {
   const meterEvery = o['meter-every'] ?? 100;
   mkdirSync(out, { recursive: true });
   const cfg = gan.config();
-  const idxZ = idxNoise(core, cfg.latent, cfg.seed);
-  let digitsAt = null; // time to digits: all ten classes, >= 80% confident samples
+  const rule = meterRule(core);
+  const meterZ = latentNoise(core, rule.samples, cfg.latent, (cfg.seed ^ 0x1d3a) >>> 0); // the idx samples' noise
+  let digitsAt = null; // time to digits: the meter's first reading of digits (rule)
   const logPath = path.join(out, 'log.jsonl');
   if (!o.resume) writeFileSync(logPath, '');
 
@@ -131,9 +132,12 @@ export async function train(args) {
       windowStart = now, windowImages = 0;
       const record = { step: st.iterations, seconds: Number(seconds.toFixed(3)), ...pick(st), images_per_s: Number(ips.toFixed(1)) };
       if (meter && (i % meterEvery === 0 || i === steps)) {
-        const r = meter.read(gan.generate(idxZ));
-        Object.assign(record, { coverage: r.coverage, confident: Number(r.confident.toFixed(3)), all_present: r.allPresent, histogram: r.histogram });
-        if (!digitsAt && r.allPresent && r.confident >= 0.8) digitsAt = { step: st.iterations, seconds: record.seconds };
+        const r = meter.read(gan.generate(meterZ));
+        Object.assign(record, {
+          coverage: r.coverage, confident: Number(r.confident.toFixed(3)), junk: Number(r.junk.toFixed(3)),
+          recognisable: r.recognisable, all_present: r.allPresent, histogram: r.histogram, confident_histogram: r.confidentHistogram,
+        });
+        if (!digitsAt && r.digits) digitsAt = { step: st.iterations, seconds: record.seconds };
       }
       appendFileSync(logPath, `${JSON.stringify(record)}\n`);
       progress.update(i, seconds, ips, st);
@@ -144,11 +148,15 @@ export async function train(args) {
   const seconds = (performance.now() - t0) / 1000;
   console.log(`trained ${steps} steps in ${seconds.toFixed(1)} s (${((steps * cfg.batch) / seconds).toFixed(0)} images/s); wrote ${out}/samples.png, samples-idx3-ubyte, checkpoint.gan, log.jsonl`);
   if (meter) {
-    const r = meter.read(gan.generate(idxZ));
-    console.log(`mode meter: coverage ${r.coverage}/10, ${(r.confident * 100).toFixed(1)}% confident, histogram ${r.histogram.join(' ')}`);
+    const r = meter.read(gan.generate(meterZ));
+    const pc = (x) => `${(x * 100).toFixed(1)}%`;
+    console.log(r.recognisable
+      ? `mode meter: coverage ${r.coverage}/10, ${pc(r.confident)} confident, ${pc(r.junk)} not a ${datasetName === 'fashion' ? 'garment' : 'digit'}, histogram ${r.histogram.join(' ')}`
+      : `mode meter: no recognisable ${datasetName === 'fashion' ? 'garments' : 'digits'} yet (${pc(r.confident)} confident, below ${pc(rule.floor)}; ${pc(r.junk)} not a ${datasetName === 'fashion' ? 'garment' : 'digit'})`);
+    const what = `coverage 10/10, >= ${pc(rule.confident)} confident over ${rule.samples} samples`;
     console.log(digitsAt
-      ? `time to digits: step ${digitsAt.step}, ${digitsAt.seconds.toFixed(1)} s (all ten classes, >= 80% confident)`
-      : 'time to digits: not reached (the meter never saw all ten classes with >= 80% confident samples)');
+      ? `time to digits: step ${digitsAt.step}, ${digitsAt.seconds.toFixed(1)} s (${what})`
+      : `time to digits: not reached (the meter never read ${what})`);
   }
   if (st.skipped_total > 0) console.log(`${st.skipped_total} updates were discarded as non-finite`);
 }

@@ -20,6 +20,7 @@ let settings = { ...link.settings };
 let presets = [];
 let latest = null, framePending = false, realBytes = null, pendingDataset = settings.dataset;
 let errorRetry = null, firstDrawn = false, hasMeter = true, generation = null;
+let meterRule = null; // the meter's reading rule (gan.js meterRule), sent by the Worker with the data
 
 // The cost-dependent charts name their lines and reference lines in the page's language.
 const chartText = (key, ref) => t(view.lang, key, { v: ref ? num(view.lang, ref.y) : '' });
@@ -277,8 +278,9 @@ function classNames(count = 10) {
 }
 
 function drawMeter(m) {
-  // The meter counts samples per class; the page shows shares of them.
-  const counts = m?.histogram ?? new Array(10).fill(0);
+  // The meter counts samples per class; the page shows shares of them. Below the meter's
+  // confidence floor the shares are noise's: the bars are greyed and the caption says so.
+  const counts = m?.histogram ?? new Array(11).fill(0);
   const names = classNames(counts.length);
   const bars = $('meter-bars');
   if (bars.children.length !== names.length) {
@@ -290,6 +292,8 @@ function drawMeter(m) {
       return d;
     }));
   }
+  const unsure = !!m && !m.recognisable;
+  bars.classList.toggle('unsure', unsure);
   const total = counts.reduce((a, b) => a + b, 0) || 1;
   const hist = counts.map((c) => c / total);
   const most = Math.max(0.2, ...hist);
@@ -299,10 +303,15 @@ function drawMeter(m) {
     d.lastChild.textContent = i === 10 ? '?' : names[i];
     d.title = `${names[i]}: ${pct(view.lang, hist[i], 1)}`;
   });
-  bars.setAttribute('aria-label', names.map((n, i) => `${n} ${pct(view.lang, hist[i])}`).join(', '));
+  const fashion = settings.dataset === 'fashion';
+  const shares = names.map((n, i) => `${n} ${pct(view.lang, hist[i])}`).join(', ');
+  bars.setAttribute('aria-label', unsure ? `${shares} (${t(view.lang, fashion ? 'noGarments' : 'noDigits')})` : shares);
+  const notClass = m ? `${pct(view.lang, m.junk ?? 0, 1)} ${t(view.lang, fashion ? 'notClothing' : 'notDigit')}` : '';
   $('meter-text').textContent = !m
     ? (hasMeter ? '' : t(view.lang, 'noMeter'))
-    : `${t(view.lang, 'coverage')} ${m.coverage}/10 · ${pct(view.lang, m.confident, 1)} ${t(view.lang, 'confident')} · ${t(view.lang, 'stepLabel')} ${m.step}`;
+    : unsure
+      ? `${t(view.lang, fashion ? 'noGarments' : 'noDigits')} · ${notClass} · ${t(view.lang, 'stepLabel')} ${m.step}`
+      : `${t(view.lang, 'coverage')} ${m.coverage}/10 · ${pct(view.lang, m.confident, 1)} ${t(view.lang, 'confident')} · ${notClass} · ${t(view.lang, 'stepLabel')} ${m.step}`;
 }
 
 function nameHistoryRows() {
@@ -348,7 +357,8 @@ function draw() {
   $('time').textContent = fmtSeconds(s.seconds);
   $('digits').textContent = s.digitsAt
     ? `${t(view.lang, 'stepLabel')} ${s.digitsAt.step}, ${fmtSeconds(s.digitsAt.seconds)}` : t(view.lang, 'notYet');
-  $('digits').parentElement.title = t(view.lang, 'digitsHint');
+  $('digits').parentElement.title = meterRule
+    ? t(view.lang, 'digitsHint', { share: pct(view.lang, meterRule.confident), n: meterRule.samples }) : '';
   $('skipped').hidden = !s.skipped;
   if (s.skipped) $('skipped').textContent = t(view.lang, 'skipped', { n: s.skipped });
   if (s.meterChanged) {
@@ -438,6 +448,7 @@ const onMessage = {
     }
     realBytes = msg.real;
     hasMeter = msg.meter;
+    meterRule = msg.rule ?? meterRule;
     if (settings.dataset !== msg.name) {
       settings.dataset = msg.name; // a retry that succeeded after the select went back
       fillControls();

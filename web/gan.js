@@ -155,15 +155,19 @@ export class Dataset {
     this.count = engineCall(core, 'dataset_count', handle);
   }
 
-  /** Throws a CoreError naming the problem (bad magic, truncated, label out of range, ...). */
-  static fromIdx(core, images, labels) {
+  /**
+   * Throws a CoreError naming the problem (bad magic, truncated, label out of range, ...).
+   * negatives: a mode meter's "not a digit" set, every label 10 (tools/negatives.mjs).
+   */
+  static fromIdx(core, images, labels, { negatives = false } = {}) {
     const m = core.m;
     const pi = m._gp_alloc_bytes(images.length), pl = m._gp_alloc_bytes(labels.length);
     try {
       if (!pi || !pl) throw new CoreError('gp_alloc_bytes', GP.ERR_NOMEM, 'cannot allocate the dataset');
       m.HEAPU8.set(images, pi);
       m.HEAPU8.set(labels, pl);
-      return new Dataset(core, engineCall(core, 'dataset_create', pi, images.length, pl, labels.length), [pi, pl]);
+      const fn = negatives ? 'negatives_create' : 'dataset_create';
+      return new Dataset(core, engineCall(core, fn, pi, images.length, pl, labels.length), [pi, pl]);
     } catch (e) {
       if (pi) m._gp_free_bytes(pi);
       if (pl) m._gp_free_bytes(pl);
@@ -374,12 +378,45 @@ export function idx3(bytes) {
   return out;
 }
 
-/** The mode meter: a classifier trained by this core; reads class coverage of samples. */
+/**
+ * The mode meter's one reading rule, from the core (csrc/gan/meter.h): how many samples a
+ * reading takes, the confident share below which nothing is recognisable, the top
+ * probability that makes a sample confident, and the time-to-digits rule (coverage of all
+ * ten classes with a confident share of at least `confident`).
+ */
+export function meterRule(core) {
+  const p = core.alloc(8);
+  try {
+    engineCall(core, 'meter_rule', p);
+    const v = core.read(p, 6);
+    return { samples: v[0], floor: v[1], topProb: v[2], confident: v[3], share: v[4], classes: v[5], coverage: 10 };
+  } finally {
+    core.free(p);
+  }
+}
+
+const METER_FLOATS = 28, METER_CLASSES = 11;
+
+/** A reading as the core lays it out (api_gan.c, reading_out). */
+function readingFrom(v) {
+  const t = 2 * METER_CLASSES;
+  return {
+    histogram: Array.from(v.subarray(0, METER_CLASSES)),
+    confidentHistogram: Array.from(v.subarray(METER_CLASSES, t)),
+    coverage: v[t], confident: v[t + 1], junk: v[t + 2],
+    allPresent: v[t + 3] === 1, recognisable: v[t + 4] === 1, digits: v[t + 5] === 1,
+  };
+}
+
+/**
+ * The mode meter: a classifier trained by this core; reads which classes samples cover,
+ * and how many are no class at all (index 10, "not a digit").
+ */
 export class Meter {
   constructor(core, handle) {
     this.core = core;
     this.handle = handle;
-    this.scratch = core.alloc(16);
+    this.scratch = core.alloc(32);
   }
 
   static create(core, seed = 1) {
@@ -398,8 +435,9 @@ export class Meter {
     }
   }
 
-  trainEpoch(dataset, lr = 1e-3) {
-    engineCall(this.core, 'meter_train_epoch', this.handle, dataset.handle, lr, this.scratch);
+  /** One epoch over the dataset and, mixed in, the negatives (a Dataset made with negatives: true). */
+  trainEpoch(dataset, lr = 1e-3, negatives = null) {
+    engineCall(this.core, 'meter_train_epoch', this.handle, dataset.handle, negatives?.handle ?? 0, lr, this.scratch);
     return this.core.view(this.scratch, 1)[0];
   }
 
@@ -408,15 +446,29 @@ export class Meter {
     return this.core.view(this.scratch, 1)[0];
   }
 
-  /** { histogram[10], coverage, confident, allPresent } of images in [-1, 1]. */
+  /**
+   * The reading of images in [-1, 1]: { histogram[11], confidentHistogram[11], coverage,
+   * confident, junk, allPresent, recognisable, digits } (csrc/gan/meter.h).
+   */
   read(images) {
     const p = this.core.upload(images);
     try {
       engineCall(this.core, 'meter_read', this.handle, p, images.length / PIXELS, this.scratch);
-      const v = this.core.read(this.scratch, 13);
-      return { histogram: Array.from(v.subarray(0, 10)), coverage: v[10], confident: v[11], allPresent: v[12] === 1 };
+      return readingFrom(this.core.read(this.scratch, METER_FLOATS));
     } finally {
       this.core.free(p);
+    }
+  }
+
+  /** The reading of rows of 11 class probabilities: the meter's arithmetic alone. */
+  static tally(core, probs) {
+    const p = core.upload(probs), out = core.alloc(METER_FLOATS);
+    try {
+      engineCall(core, 'meter_tally', p, probs.length / METER_CLASSES, out);
+      return readingFrom(core.read(out, METER_FLOATS));
+    } finally {
+      core.free(p);
+      core.free(out);
     }
   }
 

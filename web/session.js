@@ -3,13 +3,12 @@
 // (steps, training time, images/s, time to digits, the statistics not yet shown). The
 // Worker (worker.js) drives it and posts what it returns; Node tests drive it directly.
 import {
-  Dataset, GRID, Gan, Meter, PIXELS, gridNoise, latentNoise, presetConfig, presets, toBytes,
+  Dataset, GRID, Gan, Meter, PIXELS, gridNoise, latentNoise, meterRule, presetConfig, presets, toBytes,
 } from './gan.js';
 
 export { GRID };
 export const STRIP = 10;          // the latent interpolation strip
 export const REAL = 16;           // real digits shown beside generated ones
-export const METER_SAMPLES = 500; // images the mode meter reads, from their own fixed noise
 // Statistics a D step and a G step each produce (a full iteration produces both). D's
 // answers come as probabilities (d_*) and as raw scores (score_*, what LSGAN, hinge and
 // WGAN train on); a G step reports the logit gradient both classic costs would give G.
@@ -46,6 +45,8 @@ export class Session {
     this.dataset = null;
     this.meter = null;
     this.real = null;  // REAL training images as bytes, for the side-by-side view
+    // how many samples the meter reads (from their own fixed noise) and what counts as digits
+    this.meterRule = meterRule(core);
     this.generation = 0; // counts models: the page starts its charts afresh when it changes
     this.reset();
   }
@@ -54,7 +55,7 @@ export class Session {
     this.gSteps = 0;       // the step counter: G updates
     this.dSteps = 0;
     this.trainSeconds = 0; // time spent in steps, for images/s and time to digits
-    this.digitsAt = null;  // { step, seconds }: all ten classes with >= 80% confident samples
+    this.digitsAt = null;  // { step, seconds }: the meter's first reading of digits (meterRule)
     this.pending = [];     // statistics points not yet posted
     this.rate = { images: 0, seconds: 0, value: 0 };
   }
@@ -77,7 +78,7 @@ export class Session {
     this.config = gan.config();
     const { latent, seed } = this.config;
     this.gridZ = gridNoise(this.core, latent, seed);
-    this.meterZ = latentNoise(this.core, METER_SAMPLES, latent, (seed ^ 0x3e7e) >>> 0);
+    this.meterZ = latentNoise(this.core, this.meterRule.samples, latent, (seed ^ 0x3e7e) >>> 0);
     const ends = latentNoise(this.core, 2, latent, (seed ^ 0x51e9) >>> 0);
     this.stripZ = slerpStrip(ends.subarray(0, latent), ends.subarray(latent), STRIP);
     this.reset();
@@ -171,12 +172,12 @@ export class Session {
     return r.value;
   }
 
-  /** The mode meter's reading of METER_SAMPLES generated images (null without a meter). */
+  /** The mode meter's reading of meterRule.samples generated images (null without a meter). */
   readMeter() {
     if (!this.meter) return null;
     const r = this.meter.read(this.gan.generate(this.meterZ));
     const reading = { ...r, step: this.gSteps };
-    if (!this.digitsAt && r.allPresent && r.confident >= 0.8) {
+    if (!this.digitsAt && r.digits) {
       this.digitsAt = { step: this.gSteps, seconds: this.trainSeconds };
     }
     return reading;

@@ -16,7 +16,7 @@ import { CHECKPOINT_NAME } from './state.js';
 
 const SLICE_MS = 50;        // training between looks at the message queue
 const SNAPSHOT_MS = 400;    // a few snapshots a second
-const METER_MS = 4000;      // the mode meter reads 500 samples: ~0.1 s, so not too often
+const METER_MS = 4000;      // the mode meter reads meterRule's 1000 samples: ~0.2 s, so not too often
 
 let session, wanted = false, running = false, scheduled = false, lastSnap = 0, lastMeter = 0, dataName = null;
 let loadToken = 0, loadAbort = null;
@@ -135,7 +135,7 @@ async function loadData(name) {
     if (token !== loadToken) return false; // a newer request won
     session.setData({ images, labels, meter });
     dataName = name;
-    post({ type: 'data', name, ok: true, count: session.dataset.count, meter: !!meter, real: session.real.slice() });
+    post({ type: 'data', name, ok: true, count: session.dataset.count, meter: !!meter, rule: session.meterRule, real: session.real.slice() });
     return true;
   } catch (e) {
     const first = current();

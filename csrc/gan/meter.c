@@ -13,6 +13,8 @@
 enum { B = METER_BATCH, C1 = 32, C2 = 64, F = 7 * 7 * C2, PIXELS = 784 };
 static const float LEAK = 0.2f;
 static const char MAGIC[8] = {'G', 'A', 'N', 'M', 'E', 'T', 'R', '1'};
+/* 1: ten classes; 2: ten classes and "not a digit" */
+enum { METER_VERSION = 2 };
 
 struct meter {
   arena mem;
@@ -99,26 +101,31 @@ static void backward(meter *m) {
   bias_backward(gb1, m->dc1, B * 196, C1);
 }
 
-static void load_images(meter *m, const idx_dataset *d, const int *idx, int n) {
+/* Image i of the epoch stream: real images first, then negatives (always METER_NOT). */
+static void load_images(meter *m, const idx_dataset *real, const idx_dataset *neg, const int *idx, int n) {
   for (int i = 0; i < n; i++) {
-    const uint8_t *img = d->images + (size_t)idx[i] * PIXELS;
+    const int k = idx[i], is_neg = k >= real->n;
+    const idx_dataset *d = is_neg ? neg : real;
+    const int j0 = is_neg ? k - real->n : k;
+    const uint8_t *img = d->images + (size_t)j0 * PIXELS;
     for (int j = 0; j < PIXELS; j++) m->x[(size_t)i * PIXELS + j] = img[j] * (2.0f / 255.0f) - 1.0f;
-    m->labels[i] = d->labels[idx[i]];
+    m->labels[i] = is_neg ? METER_NOT : d->labels[j0];
   }
 }
 
-float meter_train_epoch(meter *m, const idx_dataset *d, float lr) {
-  int *order = malloc(sizeof(int) * (size_t)d->n); /* once per epoch, outside any step */
+float meter_train_epoch(meter *m, const idx_dataset *real, const idx_dataset *negatives, float lr) {
+  const int total_n = real->n + (negatives ? negatives->n : 0);
+  int *order = malloc(sizeof(int) * (size_t)total_n); /* once per epoch, outside any step */
   if (!order) return NAN;
-  for (int i = 0; i < d->n; i++) order[i] = i;
-  for (int i = d->n - 1; i > 0; i--) { /* Fisher-Yates */
+  for (int i = 0; i < total_n; i++) order[i] = i;
+  for (int i = total_n - 1; i > 0; i--) { /* Fisher-Yates */
     const int j = (int)(rng_u32(&m->r) % (uint32_t)(i + 1)), t = order[i];
     order[i] = order[j], order[j] = t;
   }
   double total = 0;
   int batches = 0;
-  for (int start = 0; start + B <= d->n; start += B, batches++) {
-    load_images(m, d, order + start, B);
+  for (int start = 0; start + B <= total_n; start += B, batches++) {
+    load_images(m, real, negatives, order + start, B);
     forward(m, B);
     total += softmax_xent_forward(m->probs, m->logits, m->labels, B, METER_CLASSES);
     nn_zero(m->dlogits, B * METER_CLASSES);
@@ -144,40 +151,61 @@ float meter_accuracy(meter *m, const idx_dataset *d) {
   for (int start = 0; start < d->n; start += B) {
     const int n = d->n - start < B ? d->n - start : B;
     for (int i = 0; i < n; i++) idx[i] = start + i;
-    load_images(m, d, idx, n);
+    load_images(m, d, NULL, idx, n);
     forward(m, n);
     for (int i = 0; i < n; i++) right += argmax(m->logits + i * METER_CLASSES, NULL) == m->labels[i];
   }
   return (float)right / (float)d->n;
 }
 
+/* Counts k rows of probabilities into the histograms. */
+static void tally_rows(const float *probs, int k, meter_reading *r) {
+  for (int i = 0; i < k; i++) {
+    float top;
+    const int c = argmax(probs + (size_t)i * METER_CLASSES, &top);
+    r->histogram[c]++;
+    r->confident_histogram[c] += top >= METER_TOP_PROB;
+  }
+}
+
+/* The shares and rules, from the histograms of n samples. */
+static void tally_finish(int n, meter_reading *r) {
+  int confident = 0;
+  r->all_present = 1;
+  for (int c = 0; c < METER_DIGITS; c++) {
+    r->coverage += n > 0 && r->histogram[c] * METER_SHARE_DIV >= n;
+    r->all_present &= r->histogram[c] > 0;
+    confident += r->confident_histogram[c];
+  }
+  r->confident = n > 0 ? (float)confident / (float)n : 0.0f;
+  r->junk = n > 0 ? (float)r->histogram[METER_NOT] / (float)n : 0.0f;
+  r->recognisable = r->confident >= METER_FLOOR;
+  r->digits = r->coverage == METER_DIGITS && r->confident >= METER_DIGITS_CONFIDENT;
+}
+
+void meter_tally(const float *probs, int n, meter_reading *r) {
+  memset(r, 0, sizeof *r);
+  tally_rows(probs, n, r);
+  tally_finish(n, r);
+}
+
 void meter_read(meter *m, const float *images, int n, meter_reading *r) {
   memset(r, 0, sizeof *r);
-  int confident = 0;
   for (int start = 0; start < n; start += B) {
     const int k = n - start < B ? n - start : B;
     memcpy(m->x, images + (size_t)start * PIXELS, sizeof(float) * (size_t)k * PIXELS);
     forward(m, k);
     memset(m->labels, 0, sizeof m->labels);
     softmax_xent_forward(m->probs, m->logits, m->labels, k, METER_CLASSES);
-    for (int i = 0; i < k; i++) {
-      float top;
-      r->histogram[argmax(m->probs + i * METER_CLASSES, &top)]++;
-      confident += top >= 0.9f;
-    }
+    tally_rows(m->probs, k, r);
   }
-  r->all_present = 1;
-  for (int c = 0; c < METER_CLASSES; c++) {
-    r->coverage += r->histogram[c] * 20 >= n; /* at least 5% */
-    r->all_present &= r->histogram[c] > 0;
-  }
-  r->confident = n > 0 ? (float)confident / (float)n : 0.0f;
+  tally_finish(n, r);
 }
 
 size_t meter_size(const meter *m) { return 8 + 4 + sizeof(float) * (size_t)m->n + 4; }
 
 void meter_save(const meter *m, uint8_t *dst) {
-  const uint32_t version = 1;
+  const uint32_t version = METER_VERSION;
   memcpy(dst, MAGIC, 8);
   memcpy(dst + 8, &version, 4);
   memcpy(dst + 12, m->p, sizeof(float) * (size_t)m->n);
@@ -188,10 +216,13 @@ void meter_save(const meter *m, uint8_t *dst) {
 int meter_load(meter *m, const uint8_t *src, size_t len, char *err, size_t errlen) {
   const size_t want = meter_size(m);
   uint32_t version, crc;
-  if (!src || len != want) return snprintf(err, errlen, "mode meter weights have %zu bytes, expected %zu", len, want), -1;
-  if (memcmp(src, MAGIC, 8)) return snprintf(err, errlen, "not mode meter weights"), -1;
+  /* What the file is comes first, so an old meter is named as such, not as a size mismatch. */
+  if (!src || len < 12 || memcmp(src, MAGIC, 8)) return snprintf(err, errlen, "not mode meter weights"), -1;
   memcpy(&version, src + 8, 4);
-  if (version != 1) return snprintf(err, errlen, "mode meter weights version %u unsupported", version), -1;
+  if (version != METER_VERSION)
+    return snprintf(err, errlen, "mode meter weights version %u unsupported (this build reads version %d: run make data)",
+                    version, METER_VERSION), -1;
+  if (len != want) return snprintf(err, errlen, "mode meter weights have %zu bytes, expected %zu", len, want), -1;
   memcpy(&crc, src + len - 4, 4);
   if (crc != crc32_bytes(src, len - 4)) return snprintf(err, errlen, "mode meter weights corrupted (checksum mismatch)"), -1;
   memcpy(m->p, src + 12, sizeof(float) * (size_t)m->n);
