@@ -1,9 +1,12 @@
 // helpers.mjs - shared by the node:test suites over the wasm core: loading it, seeded test
 // data, error measures (float64), finite differences, buffer bookkeeping, and the preset
 // training runs the lesson tests share.
-import { GP, Gan, latentNoise, loadCore, meterRule } from '../web/gan.js';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+
+import { GP, Gan, PIXELS, latentNoise, loadCore, meterRule } from '../web/gan.js';
 import { loadMeter } from '../tools/data.mjs';
-import { loadDataset } from '../tools/datasets.mjs';
+import { DATASETS, datasetFiles, loadDataset } from '../tools/datasets.mjs';
 
 export { GP, loadCore };
 
@@ -185,4 +188,19 @@ export function poisonCheckpoint(bytes) {
   }
   dv.setUint32(out.length - 4, ~c >>> 0, true);
   return out;
+}
+
+/** The first n test images of a dataset as floats in [-1, 1], and their labels. */
+export function testImages(name, n) {
+  const files = datasetFiles(name, 't10k');
+  const raw = (f) => (DATASETS[name].suffix === '.gz' ? gunzipSync(readFileSync(f)) : readFileSync(f));
+  const images = raw(files.images).subarray(16), labels = raw(files.labels).subarray(8);
+  const floats = (idx) => {
+    const out = new Float32Array(idx.length * PIXELS);
+    idx.forEach((k, i) => {
+      for (let j = 0; j < PIXELS; j++) out[i * PIXELS + j] = images[k * PIXELS + j] / 127.5 - 1;
+    });
+    return out;
+  };
+  return { floats, labels, first: floats([...Array(n).keys()]) };
 }

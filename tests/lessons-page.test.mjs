@@ -373,13 +373,13 @@ pageTest('meter history: one column per reading, coloured by each class\'s share
   assert.ok(readings.length >= 4, `several readings: ${readings}`);
   assert.equal(h.columns, readings.length, `one column per reading (readings at steps ${readings})`);
   assert.deepEqual(h.plot.columns.map((c) => c.step), readings, 'in the order they were taken');
-  assert.deepEqual(h.plot.rows.map((r) => r.label), EN.classes, 'one row per digit');
+  assert.deepEqual(h.plot.rows.map((r) => r.label), [...EN.classes, EN.notDigit], 'one row per digit, and one for "not a digit"');
   // Each cell has the colour of its share, so columns differ where the histograms do.
   let differing = 0;
   h.plot.columns.forEach((col, i) => {
     assert.ok(Math.abs(col.shares.reduce((a, b) => a + b) - 1) < 0.01, 'shares of the samples');
     col.shares.forEach((s, r) => {
-      const want = cellColour(s).match(/\d+/g).map(Number);
+      const want = cellColour(s, r === 10).match(/\d+/g).map(Number);
       assert.ok(want.every((v, ch) => Math.abs(v - h.cells[i][r][ch]) <= 3), `column ${i} row ${r}: share ${s} drawn ${h.cells[i][r]} (want ${want})`);
     });
     if (i && col.shares.some((s, r) => Math.abs(s - h.plot.columns[i - 1].shares[r]) > 0.1)) {

@@ -9,8 +9,7 @@ import { test } from 'node:test';
 import { Meter, PIXELS, meterRule } from '../web/gan.js';
 import { METER_MIN_ACCURACY, loadMeter, loadNegatives, readNegatives } from '../tools/data.mjs';
 import { DATASETS, datasetFiles, loadDataset } from '../tools/datasets.mjs';
-import { core } from './helpers.mjs';
-import { gunzipSync } from 'node:zlib';
+import { core, testImages } from './helpers.mjs';
 
 const installed = (name) => {
   try {
@@ -19,21 +18,6 @@ const installed = (name) => {
     return false;
   }
 };
-
-/** The first n test images of a dataset as floats in [-1, 1], and their labels. */
-function testImages(name, n) {
-  const files = datasetFiles(name, 't10k');
-  const raw = (f) => (DATASETS[name].suffix === '.gz' ? gunzipSync(readFileSync(f)) : readFileSync(f));
-  const images = raw(files.images).subarray(16), labels = raw(files.labels).subarray(8);
-  const floats = (idx) => {
-    const out = new Float32Array(idx.length * PIXELS);
-    idx.forEach((k, i) => {
-      for (let j = 0; j < PIXELS; j++) out[i * PIXELS + j] = images[k * PIXELS + j] / 127.5 - 1;
-    });
-    return out;
-  };
-  return { floats, labels, first: floats([...Array(n).keys()]) };
-}
 
 test('one reading rule for every caller: 1000 samples, a 10% floor, digits at 50% confident', async () => {
   const rule = meterRule(await core());

@@ -4,7 +4,7 @@
 //
 // Kinds: synthetic (uniform and gaussian noise, blurred blobs, grey fields, stripes and
 // 2-pixel checkerboards, dotted strokes and tangled scribbles, sparse dots), then this
-// engine's own GAN: samples of the balanced preset in its first steps ('early', before the
+// engine's own GAN: samples of the fast preset (the compact model) in its first steps ('early', before the
 // strokes close into digits), and the broken, dotted strokes G draws when it trains
 // against a D that has stopped learning ('frozen-d': a collapsed G's artefacts).
 //
@@ -26,7 +26,7 @@ export const GAN_KINDS = ['early', 'frozen-d'];
 // read as digits (seen in the grids), and a digit taught as "not a digit" would teach the
 // meter to reject digits.
 const EARLY_STEPS = [0, 5, 10, 20, 30, 40, 50];
-// frozen-d: 25 balanced steps, then D's learning rate drops to 1e-6 and G takes five
+// frozen-d: 25 fast steps, then D's learning rate drops to 1e-6 and G takes five
 // steps per D step: G settles on strokes that fool this D and are no digit.
 const FROZEN = { warm: 25, steps: 40, every: 8, g_steps: 5, lr_d: 1e-6 };
 
@@ -146,11 +146,11 @@ function snapshot(core, gan, perSnapshot, seed) {
   return toBytes(core, gan.generate(latentNoise(core, perSnapshot, gan.latent, seed)));
 }
 
-/** Early-training samples of the balanced preset, EARLY_STEPS of each seed. */
+/** Early-training samples of the fast preset, EARLY_STEPS of each seed. */
 function earlySamples(core, dataset, seeds, perSnapshot) {
   const out = [];
   for (const seed of seeds) {
-    const gan = Gan.create(core, { preset: 'balanced', seed });
+    const gan = Gan.create(core, { preset: 'fast', seed });
     try {
       for (let step = 0; step <= EARLY_STEPS[EARLY_STEPS.length - 1]; step++) {
         if (EARLY_STEPS.includes(step)) out.push(snapshot(core, gan, perSnapshot, seed * 1000 + step));
@@ -167,7 +167,7 @@ function earlySamples(core, dataset, seeds, perSnapshot) {
 function frozenDSamples(core, dataset, seeds, perSnapshot) {
   const out = [];
   for (const seed of seeds) {
-    const gan = Gan.create(core, { preset: 'balanced', seed });
+    const gan = Gan.create(core, { preset: 'fast', seed });
     try {
       for (let i = 0; i < FROZEN.warm; i++) gan.trainStep(dataset);
       gan.retune({ ...gan.config(), g_steps: FROZEN.g_steps, lr_d: FROZEN.lr_d });
