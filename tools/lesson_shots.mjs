@@ -1,6 +1,6 @@
 // lesson_shots.mjs - the README's lesson screenshots: each lesson's link opened in Chromium
 // against the real server, trained live until the moment a teacher would point at the
-// screen, then captured at 1280x800 into docs/lessons/NAME.png.
+// screen, then captured (the whole page, 1280 wide) into docs/lessons/NAME.png.
 //
 //   node tools/lesson_shots.mjs [NAME...]     (all lessons when no name is given)
 //
@@ -22,20 +22,20 @@ const READ_METER = () => {
 };
 
 export const LESSONS = [
+  { name: 'mode-collapse', hash: '#preset=mode-collapse&play=1', steps: 1150, until: 'collapse', maxSteps: 1600,
+    moment: 'mode-collapse: every sample the same digit, the history shows the digits G went through before' },
   { name: 'balanced', hash: '#preset=balanced&play=1', steps: 2000,
     moment: 'the default after 2000 steps (64,000 images): digits of every class' },
+  { name: 'collapse-remedy', hash: '#preset=collapse-remedy&play=1', steps: 1200,
+    moment: 'collapse-remedy: the same race with minibatch std-dev in D keeps every class' },
   { name: 'minimax', hash: '#preset=minimax&play=1', steps: 80,
     moment: 'minimax in its first steps: D rejects the fakes, the minimax gradient lies decades below the non-saturating one' },
   { name: 'strong-d', hash: '#preset=strong-d&play=1', steps: 200,
     moment: 'strong-d: D(G(z)) at 0, the gradient reaching G vanished, the samples noise' },
-  { name: 'mode-collapse', hash: '#preset=mode-collapse&play=1', steps: 600, until: 'collapse', maxSteps: 1500,
-    moment: 'mode-collapse: every sample the same digit, the history shows the classes G went through' },
-  { name: 'collapse-remedy', hash: '#preset=collapse-remedy&play=1', steps: 1500,
-    moment: 'collapse-remedy: the same race with minibatch std-dev in D keeps every class' },
-  { name: 'lsgan', hash: '#preset=lsgan&play=1', steps: 500, moment: 'lsgan: D\'s raw scores against their targets 1 and 0' },
-  { name: 'wgan', hash: '#preset=wgan&play=1', steps: 1000, moment: 'wgan: the critic\'s gap shrinking as digits form' },
-  { name: 'fashion', hash: '#preset=balanced&dataset=fashion&play=1', steps: 4000,
-    moment: 'Fashion-MNIST after 4000 steps (128,000 images): garments without a checkerboard' },
+  { name: 'lsgan', hash: '#preset=lsgan&play=1', steps: 400, moment: 'lsgan: D\'s raw scores against their targets 1 and 0' },
+  { name: 'wgan', hash: '#preset=wgan&play=1', steps: 600, moment: 'wgan: the critic\'s gap shrinking as digits form' },
+  { name: 'fashion', hash: '#preset=balanced&dataset=fashion&play=1', steps: 2000,
+    moment: 'Fashion-MNIST after 2000 steps (64,000 images): garments without a checkerboard' },
 ];
 
 async function shoot(context, url, lesson) {
@@ -55,7 +55,7 @@ async function shoot(context, url, lesson) {
   await page.evaluate(() => document.querySelector('[data-testid="play"]').click());
   await page.waitForTimeout(1500); // the last snapshot and meter reading drawn
   const file = path.join(OUT, `${lesson.name}.png`);
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, fullPage: true });
   console.log(`${lesson.name}: step ${await step()} after ${((Date.now() - t0) / 1000).toFixed(0)} s -> ${path.relative(process.cwd(), file)} (${lesson.moment})`);
   await page.close();
 }
