@@ -11,13 +11,6 @@ import { METER_MIN_ACCURACY, loadMeter, loadNegatives, readNegatives } from '../
 import { DATASETS, datasetFiles, loadDataset } from '../tools/datasets.mjs';
 import { core, testImages } from './helpers.mjs';
 
-const installed = (name) => {
-  try {
-    return readFileSync(datasetFiles(name, 't10k').images).length > 0;
-  } catch {
-    return false;
-  }
-};
 
 test('one reading rule for every caller: 1000 samples, a 10% floor, digits at 50% confident', async () => {
   const rule = meterRule(await core());
@@ -56,7 +49,8 @@ test('the reading arithmetic on known class probabilities', async () => {
 });
 
 for (const name of Object.keys(DATASETS)) {
-  test(`${name}: the meter classifies the test set at its accuracy target`, { skip: !installed(name) && `${name} not installed` }, async () => {
+  test(`${name}: the meter classifies the test set at its accuracy target`, async () => {
+    // make deps installs both datasets (Fashion-MNIST from Debian's dataset-fashion-mnist)
     const c = await core();
     const meter = loadMeter(c, name);
     assert.ok(meter, `data/generated/meter-${name}.bin is missing: run make data`);
@@ -64,7 +58,7 @@ for (const name of Object.keys(DATASETS)) {
     assert.ok(acc >= METER_MIN_ACCURACY[name], `test accuracy ${acc}`);
   });
 
-  test(`${name}: held-out noise, artefacts and early samples are read as no class`, { skip: !installed(name) && `${name} not installed` }, async () => {
+  test(`${name}: held-out noise, artefacts and early samples are read as no class`, async () => {
     const c = await core();
     const meter = loadMeter(c, name), neg = loadNegatives(c, name, 'heldout');
     assert.ok(meter && neg, 'the meter or its held-out negatives are missing: run make data');
