@@ -149,7 +149,6 @@ int gp_meter_accuracy(int meter, int dataset, float *accuracy);
 int gp_meter_read(int meter, const float *images, int n, float *out);
 int gp_meter_tally(const float *probs, int n, float *out);
 int gp_meter_rule(float *out);
-int gp_meter_samples(void);
 int gp_meter_size(int meter);
 int gp_meter_save(int meter, uint8_t *dst, int len);
 int gp_meter_load(int meter, const uint8_t *src, int len);

@@ -446,8 +446,6 @@ GP_API int gp_meter_rule(float *out) {
   return GP_OK;
 }
 
-GP_API int gp_meter_samples(void) { return METER_SAMPLES; }
-
 GP_API int gp_meter_size(int h) {
   LOOKUP(meter, m, meters, h);
   return (int)meter_size(m);
