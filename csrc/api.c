@@ -1,7 +1,9 @@
 /* api.c - the flat C ABI for JavaScript (see api.h): validation, handles, dispatch. */
 #include "api.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "api_internal.h"
@@ -28,6 +30,37 @@ GP_API const char *gp_strerror(int status) {
 }
 
 GP_API int gp_version(void) { return GP_VERSION; }
+
+/* ---- the last error: the reason of the last call's failure, "" after a success ---- */
+
+static char last_error[256] = "";
+static int last_input; /* which input the failure blames (api_blame), 0 for none */
+
+void api_enter(void) {
+  last_error[0] = '\0';
+  last_input = 0;
+}
+
+void api_blame(int input) { last_input = input; }
+
+int api_fail(int status, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(last_error, sizeof last_error, fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+int api_status(int status) {
+  if (status < 0 && !last_error[0]) api_fail(status, "%s", gp_strerror(status));
+  return status;
+}
+
+char *api_error_buffer(void) { return last_error; }
+size_t api_error_size(void) { return sizeof last_error; }
+
+GP_API const char *gp_last_error(void) { return last_error; }
+GP_API int gp_last_error_input(void) { return last_input; }
 
 /* ---- live regions: every buffer the API hands out, so kernels can check extents ---- */
 
@@ -87,20 +120,29 @@ static int64_t prod3(int64_t a, int64_t b, int64_t c) {
 static int fits(int64_t n) { return n < 0 ? GP_ERR_OVERFLOW : GP_OK; }
 
 GP_API float *gp_alloc(int n_floats) {
-  if (n_floats <= 0 || n_floats > MAX_FLOATS) return NULL;
+  api_enter();
+  if (n_floats <= 0 || n_floats > MAX_FLOATS) {
+    api_fail(GP_ERR_SIZE, "%d floats is out of 1..2^28", n_floats);
+    return NULL;
+  }
   float *p = aligned_alloc(16, ((size_t)n_floats * sizeof(float) + 15) & ~(size_t)15);
-  if (!p) return NULL;
+  if (!p) {
+    api_fail(GP_ERR_NOMEM, "out of memory for %d floats", n_floats);
+    return NULL;
+  }
   for (int i = 0; i < n_floats; i++) p[i] = 0.0f;
   if (api_region_add(p, (size_t)n_floats * sizeof(float), REGION_FLOATS)) {
     free(p);
+    api_fail(GP_ERR_NOMEM, "too many live buffers");
     return NULL;
   }
   return p;
 }
 
 GP_API int gp_free(float *p) {
-  if (!p) return GP_ERR_NULL;
-  CHECK(api_region_remove(p, REGION_FLOATS));
+  api_enter();
+  if (!p) return api_fail(GP_ERR_NULL, "null pointer");
+  if (api_region_remove(p, REGION_FLOATS)) return api_fail(GP_ERR_BOUNDS, "not a live buffer from gp_alloc");
   free(p);
   return GP_OK;
 }
@@ -110,63 +152,86 @@ GP_API int gp_free(float *p) {
 enum { MAX_HANDLES = 64 };
 static arena arenas[MAX_HANDLES];
 static rng *rngs[MAX_HANDLES];
+static uint32_t arena_gens[MAX_HANDLES], rng_gens[MAX_HANDLES]; /* handle_make */
 
 static arena *arena_of(int h) {
-  return h >= 1 && h <= MAX_HANDLES && arenas[h - 1].base ? &arenas[h - 1] : NULL;
+  const int i = handle_slot(h, arena_gens, MAX_HANDLES);
+  return i >= 0 && arenas[i].base ? &arenas[i] : NULL;
 }
-static rng *rng_of(int h) { return h >= 1 && h <= MAX_HANDLES ? rngs[h - 1] : NULL; }
+static rng *rng_of(int h) {
+  const int i = handle_slot(h, rng_gens, MAX_HANDLES);
+  return i >= 0 ? rngs[i] : NULL;
+}
+static int dead_handle(int h, const char *kind) {
+  return h == 0 ? api_fail(GP_ERR_NULL, "no %s handle (0)", kind)
+                : api_fail(GP_ERR_HANDLE, "not a live %s handle (never made, or destroyed)", kind);
+}
 
 GP_API int gp_arena_create(double bytes) {
-  if (!(bytes >= 1.0) || bytes > (double)MAX_FLOATS * sizeof(float)) return GP_ERR_SIZE;
+  api_enter();
+  if (!(bytes >= 1.0) || bytes > (double)MAX_FLOATS * sizeof(float))
+    return api_fail(GP_ERR_SIZE, "arena size out of 1 byte..1 GiB");
   for (int i = 0; i < MAX_HANDLES; i++)
     if (!arenas[i].base) {
-      if (arena_init(&arenas[i], (size_t)bytes)) return GP_ERR_NOMEM;
+      if (arena_init(&arenas[i], (size_t)bytes)) return api_fail(GP_ERR_NOMEM, "out of memory for the arena");
       if (api_region_add(arenas[i].base, arenas[i].cap, REGION_ARENA)) {
         arena_free(&arenas[i]);
-        return GP_ERR_NOMEM;
+        return api_fail(GP_ERR_NOMEM, "too many live buffers");
       }
-      return i + 1;
+      return handle_make(i, arena_gens[i]);
     }
-  return GP_ERR_NOMEM;
+  return api_fail(GP_ERR_NOMEM, "too many live arenas (%d)", MAX_HANDLES);
 }
 
 GP_API float *gp_arena_floats(int h, int n_floats) {
+  api_enter();
   arena *a = arena_of(h);
-  return a && n_floats > 0 ? arena_floats(a, (size_t)n_floats) : NULL;
+  if (!a) {
+    dead_handle(h, "arena");
+    return NULL;
+  }
+  float *p = n_floats > 0 ? arena_floats(a, (size_t)n_floats) : NULL;
+  if (!p) api_fail(GP_ERR_SIZE, "%d floats do not fit what is left of the arena", n_floats);
+  return p;
 }
 
 GP_API double gp_arena_left(int h) {
+  api_enter();
   arena *a = arena_of(h);
-  return a ? (double)arena_left(a) : (double)GP_ERR_HANDLE;
+  return a ? (double)arena_left(a) : (double)dead_handle(h, "arena");
 }
 
 GP_API int gp_arena_destroy(int h) {
+  api_enter();
   arena *a = arena_of(h);
-  if (!a) return h == 0 ? GP_ERR_NULL : GP_ERR_HANDLE;
+  if (!a) return dead_handle(h, "arena");
   api_region_remove(a->base, REGION_ARENA);
   arena_free(a);
+  arena_gens[a - arenas]++;
   return GP_OK;
 }
 
 GP_API int gp_rng_create(uint32_t seed_lo, uint32_t seed_hi) {
+  api_enter();
   for (int i = 0; i < MAX_HANDLES; i++)
     if (!rngs[i]) {
       rngs[i] = malloc(sizeof(rng));
-      if (!rngs[i]) return GP_ERR_NOMEM;
+      if (!rngs[i]) return api_fail(GP_ERR_NOMEM, "out of memory for a random stream");
       rng_seed(rngs[i], ((uint64_t)seed_hi << 32) | seed_lo, 0);
-      return i + 1;
+      return handle_make(i, rng_gens[i]);
     }
-  return GP_ERR_NOMEM;
+  return api_fail(GP_ERR_NOMEM, "too many live random streams (%d)", MAX_HANDLES);
 }
 
 static int rng_fill_check(int h, const float *out, int n, rng **r) {
   *r = rng_of(h);
-  if (!*r) return h == 0 ? GP_ERR_NULL : GP_ERR_HANDLE;
+  if (!*r) return dead_handle(h, "random stream");
   CHECK(positive(n));
   return check_buf(out, n);
 }
 
 GP_API int gp_rng_normal(int h, float *out, int n, float mean, float std) {
+  api_enter();
   rng *r;
   CHECK(rng_fill_check(h, out, n, &r));
   rng_fill_normal(r, out, n, mean, std);
@@ -174,6 +239,7 @@ GP_API int gp_rng_normal(int h, float *out, int n, float mean, float std) {
 }
 
 GP_API int gp_rng_uniform(int h, float *out, int n, float lo, float hi) {
+  api_enter();
   rng *r;
   CHECK(rng_fill_check(h, out, n, &r));
   rng_fill_uniform(r, out, n, lo, hi);
@@ -181,10 +247,13 @@ GP_API int gp_rng_uniform(int h, float *out, int n, float lo, float hi) {
 }
 
 GP_API int gp_rng_destroy(int h) {
+  api_enter();
   rng *r = rng_of(h);
-  if (!r) return h == 0 ? GP_ERR_NULL : GP_ERR_HANDLE;
+  if (!r) return dead_handle(h, "random stream");
+  const int i = handle_slot(h, rng_gens, MAX_HANDLES);
   free(r);
-  rngs[h - 1] = NULL;
+  rngs[i] = NULL;
+  rng_gens[i]++;
   return GP_OK;
 }
 
@@ -202,8 +271,9 @@ static int check_mat(const float *p, int rows, int cols, int ld) {
 
 GP_API int gp_sgemm(int impl, int ta, int tb, int M, int N, int K, const float *A, int lda,
                     const float *B, int ldb, float beta, float *C, int ldc) {
+  api_enter();
   CHECK(check_impl(impl));
-  if ((ta != 0 && ta != 1) || (tb != 0 && tb != 1)) return GP_ERR_ARG;
+  if ((ta != 0 && ta != 1) || (tb != 0 && tb != 1)) return api_fail(GP_ERR_ARG, "ta and tb must be 0 or 1");
   CHECK(positive(M));
   CHECK(positive(N));
   CHECK(positive(K));
@@ -215,9 +285,10 @@ GP_API int gp_sgemm(int impl, int ta, int tb, int M, int N, int K, const float *
 }
 
 GP_API int gp_conv_out_size(int in, int k, int s, int p) {
+  api_enter();
   if (in <= 0 || k <= 0 || s <= 0 || p < 0 || in > (1 << 20) || k > (1 << 20) || p > (1 << 20))
-    return GP_ERR_SIZE;
-  if (in + 2 * p < k) return GP_ERR_SHAPE;
+    return api_status(GP_ERR_SIZE);
+  if (in + 2 * p < k) return api_status(GP_ERR_SHAPE);
   return (in + 2 * p - k) / s + 1;
 }
 
@@ -236,6 +307,7 @@ static int shape_of(conv_shape *s, int N, int H, int W, int C, int KH, int KW, i
 }
 
 GP_API int gp_conv_col_floats(int N, int H, int W, int C, int KH, int KW, int S, int P) {
+  api_enter();
   conv_shape s;
   CHECK(shape_of(&s, N, H, W, C, KH, KW, S, P));
   return (int)conv_col_size(&s);
@@ -247,6 +319,7 @@ static int64_t w_rows(const conv_shape *s) { return (int64_t)s->KH * s->KW * s->
 
 GP_API int gp_im2col(float *col, const float *x, int N, int H, int W, int C, int KH, int KW,
                      int S, int P) {
+  api_enter();
   conv_shape s;
   CHECK(shape_of(&s, N, H, W, C, KH, KW, S, P));
   CHECK(check_buf(col, (int64_t)conv_col_size(&s)));
@@ -257,6 +330,7 @@ GP_API int gp_im2col(float *col, const float *x, int N, int H, int W, int C, int
 
 GP_API int gp_col2im(float *dx, const float *col, int N, int H, int W, int C, int KH, int KW,
                      int S, int P) {
+  api_enter();
   conv_shape s;
   CHECK(shape_of(&s, N, H, W, C, KH, KW, S, P));
   CHECK(check_buf(col, (int64_t)conv_col_size(&s)));
@@ -279,6 +353,7 @@ static int conv_args(conv_shape *s, int impl, int N, int H, int W, int C, int ch
 GP_API int gp_conv2d_forward(int impl, float *y, const float *x, const float *w,
                              const float *b, int N, int H, int W, int C, int OC, int KH, int KW,
                              int S, int P) {
+  api_enter();
   conv_shape s;
   CHECK(conv_args(&s, impl, N, H, W, C, OC, KH, KW, S, P));
   CHECK(check_buf(y, out_pixels(&s) * OC));
@@ -293,6 +368,7 @@ GP_API int gp_conv2d_forward(int impl, float *y, const float *x, const float *w,
 GP_API int gp_conv2d_backward_data(int impl, float *dx, const float *dy,
                                    const float *w, int N, int H, int W, int C, int OC, int KH,
                                    int KW, int S, int P) {
+  api_enter();
   conv_shape s;
   CHECK(conv_args(&s, impl, N, H, W, C, OC, KH, KW, S, P));
   CHECK(check_buf(dx, in_floats(&s)));
@@ -306,6 +382,7 @@ GP_API int gp_conv2d_backward_data(int impl, float *dx, const float *dy,
 GP_API int gp_conv2d_backward_weights(int impl, float *dw, const float *dy,
                                       const float *x, int N, int H, int W, int C, int OC,
                                       int KH, int KW, int S, int P) {
+  api_enter();
   conv_shape s;
   CHECK(conv_args(&s, impl, N, H, W, C, OC, KH, KW, S, P));
   CHECK(check_buf(dw, w_rows(&s) * OC));
@@ -319,6 +396,7 @@ GP_API int gp_conv2d_backward_weights(int impl, float *dw, const float *dy,
 GP_API int gp_conv_transpose2d_forward(int impl, float *y, const float *x,
                                        const float *w, const float *b, int N, int H, int W,
                                        int C, int IC, int KH, int KW, int S, int P) {
+  api_enter();
   conv_shape s;
   CHECK(conv_args(&s, impl, N, H, W, C, IC, KH, KW, S, P));
   CHECK(check_buf(y, in_floats(&s)));
@@ -333,6 +411,7 @@ GP_API int gp_conv_transpose2d_forward(int impl, float *y, const float *x,
 GP_API int gp_conv_transpose2d_backward_data(int impl, float *dx, const float *dy,
                                              const float *w, int N, int H, int W, int C, int IC,
                                              int KH, int KW, int S, int P) {
+  api_enter();
   conv_shape s;
   CHECK(conv_args(&s, impl, N, H, W, C, IC, KH, KW, S, P));
   CHECK(check_buf(dx, out_pixels(&s) * IC));
@@ -346,6 +425,7 @@ GP_API int gp_conv_transpose2d_backward_data(int impl, float *dx, const float *d
 GP_API int gp_conv_transpose2d_backward_weights(int impl, float *dw, const float *dy, const float *x, int N, int H,
                                                 int W, int C, int IC, int KH, int KW, int S,
                                                 int P) {
+  api_enter();
   conv_shape s;
   CHECK(conv_args(&s, impl, N, H, W, C, IC, KH, KW, S, P));
   CHECK(check_buf(dw, w_rows(&s) * IC));
@@ -357,6 +437,7 @@ GP_API int gp_conv_transpose2d_backward_weights(int impl, float *dw, const float
 }
 
 GP_API int gp_bias_backward(float *db, const float *dy, int rows, int C) {
+  api_enter();
   CHECK(positive(rows));
   CHECK(positive(C));
   CHECK(fits(prod(rows, C)));
@@ -378,6 +459,7 @@ static int dense_args(int impl, int N, int I, int O) {
 
 GP_API int gp_dense_forward(int impl, float *y, const float *x, const float *w, const float *b,
                             int N, int I, int O) {
+  api_enter();
   CHECK(dense_args(impl, N, I, O));
   CHECK(check_buf(y, (int64_t)N * O));
   CHECK(check_buf(x, (int64_t)N * I));
@@ -389,8 +471,9 @@ GP_API int gp_dense_forward(int impl, float *y, const float *x, const float *w, 
 
 GP_API int gp_dense_backward(int impl, float *dx, float *dw, float *db, const float *dy,
                              const float *x, const float *w, int N, int I, int O) {
+  api_enter();
   CHECK(dense_args(impl, N, I, O));
-  if (!dx && !dw && !db) return GP_ERR_NULL;
+  if (!dx && !dw && !db) return api_fail(GP_ERR_NULL, "dx, dw and db are all null");
   CHECK(check_buf(dy, (int64_t)N * O));
   if (dx) {
     CHECK(check_buf(dx, (int64_t)N * I));
@@ -416,8 +499,10 @@ GP_API int gp_batchnorm_forward_train(float *y, float *xhat, float *mean, float 
                                       float *run_mean, float *run_var, const float *x,
                                       const float *gamma, const float *beta, int rows, int C,
                                       float momentum, float eps) {
+  api_enter();
   CHECK(bn_args(rows, C));
-  if (!(momentum >= 0.0f && momentum <= 1.0f) || !(eps > 0.0f)) return GP_ERR_ARG;
+  if (!(momentum >= 0.0f && momentum <= 1.0f) || !(eps > 0.0f))
+    return api_fail(GP_ERR_ARG, "momentum must be in [0, 1] and eps > 0");
   const int64_t n = (int64_t)rows * C;
   CHECK(check_buf(y, n));
   CHECK(check_buf(xhat, n));
@@ -432,8 +517,9 @@ GP_API int gp_batchnorm_forward_train(float *y, float *xhat, float *mean, float 
 GP_API int gp_batchnorm_forward_infer(float *y, const float *x, const float *gamma,
                                       const float *beta, const float *run_mean,
                                       const float *run_var, int rows, int C, float eps) {
+  api_enter();
   CHECK(bn_args(rows, C));
-  if (!(eps > 0.0f)) return GP_ERR_ARG;
+  if (!(eps > 0.0f)) return api_fail(GP_ERR_ARG, "eps must be > 0");
   CHECK(check_buf(y, (int64_t)rows * C));
   CHECK(check_buf(x, (int64_t)rows * C));
   const float *per_c[] = {gamma, beta, run_mean, run_var};
@@ -445,6 +531,7 @@ GP_API int gp_batchnorm_forward_infer(float *y, const float *x, const float *gam
 GP_API int gp_batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
                                  const float *xhat, const float *gamma, const float *invstd,
                                  int rows, int C) {
+  api_enter();
   CHECK(bn_args(rows, C));
   const int64_t n = (int64_t)rows * C;
   CHECK(check_buf(dx, n));
@@ -463,6 +550,7 @@ static int elementwise_args(int impl, int kind, int n) {
 }
 
 GP_API int gp_activation_forward(int impl, int kind, float *y, const float *x, int n, float slope) {
+  api_enter();
   CHECK(elementwise_args(impl, kind, n));
   CHECK(check_buf(y, n));
   CHECK(check_buf(x, n));
@@ -478,6 +566,7 @@ GP_API int gp_activation_forward(int impl, int kind, float *y, const float *x, i
 
 GP_API int gp_activation_backward(int impl, int kind, float *dx, const float *dy, const float *xy,
                                   int n, float slope) {
+  api_enter();
   CHECK(elementwise_args(impl, kind, n));
   CHECK(check_buf(dx, n));
   CHECK(check_buf(dy, n));
@@ -502,6 +591,7 @@ static int pair_args(const float *out, const float *a, const float *b, int n) {
 }
 
 GP_API int gp_bce_with_logits(float *loss, const float *z, const float *t, int n) {
+  api_enter();
   CHECK(check_buf(loss, 1));
   CHECK(pair_args(z, z, t, n));
   *loss = bce_with_logits_forward(z, t, n);
@@ -509,12 +599,14 @@ GP_API int gp_bce_with_logits(float *loss, const float *z, const float *t, int n
 }
 
 GP_API int gp_bce_with_logits_backward(float *dz, const float *z, const float *t, int n, float scale) {
+  api_enter();
   CHECK(pair_args(dz, z, t, n));
   bce_with_logits_backward(dz, z, t, n, scale);
   return GP_OK;
 }
 
 GP_API int gp_mse(float *loss, const float *p, const float *t, int n) {
+  api_enter();
   CHECK(check_buf(loss, 1));
   CHECK(pair_args(p, p, t, n));
   *loss = mse_forward(p, t, n);
@@ -522,6 +614,7 @@ GP_API int gp_mse(float *loss, const float *p, const float *t, int n) {
 }
 
 GP_API int gp_mse_backward(float *dp, const float *p, const float *t, int n, float scale) {
+  api_enter();
   CHECK(pair_args(dp, p, t, n));
   mse_backward(dp, p, t, n, scale);
   return GP_OK;
@@ -529,23 +622,26 @@ GP_API int gp_mse_backward(float *dp, const float *p, const float *t, int n, flo
 
 GP_API int gp_adam_update(float *p, const float *g, float *m, float *v, int n, float lr,
                           float beta1, float beta2, float eps, int t) {
+  api_enter();
   CHECK(pair_args(p, g, m, n));
   CHECK(check_buf(v, n));
   if (t < 1 || !(beta1 >= 0.0f && beta1 < 1.0f) || !(beta2 >= 0.0f && beta2 < 1.0f) ||
       !(eps > 0.0f) || !(lr >= 0.0f))
-    return GP_ERR_ARG;
+    return api_fail(GP_ERR_ARG, "needs t >= 1, betas in [0, 1), eps > 0, lr >= 0");
   adam_update(p, g, m, v, n, lr, beta1, beta2, eps, t);
   return GP_OK;
 }
 
 GP_API int gp_sgd_update(float *p, const float *g, int n, float lr) {
+  api_enter();
   CHECK(pair_args(p, g, g, n));
-  if (!(lr >= 0.0f)) return GP_ERR_ARG;
+  if (!(lr >= 0.0f)) return api_fail(GP_ERR_ARG, "lr must be >= 0");
   sgd_update(p, g, n, lr);
   return GP_OK;
 }
 
 GP_API float gp_bench_peak(int iters) {
+  api_enter();
   /* A 4x8 register block: 8 independent f32x4 accumulators, each taking a mul and an add
    * per step, operands streamed from 64 steps of L1-resident data (so the compiler cannot
    * hoist the multiplies). The accumulators are the only dependency chains (latency 3,

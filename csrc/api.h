@@ -2,7 +2,8 @@
  * the wasm heap, and small integer handles. The only file pair that knows about JS.
  *
  * Every entry point validates its arguments and returns a status (0 or a negative
- * GP_ERR_* code; gp_strerror names it) instead of crashing: null pointers, zero or
+ * GP_ERR_* code; gp_strerror names it, gp_last_error gives this call's own reason)
+ * instead of crashing: null pointers, zero or
  * negative sizes, size products that overflow, impossible shapes, and buffers too small
  * for the sizes given. Buffers must come from gp_alloc or an arena made by
  * gp_arena_create: the API knows their extents and refuses any access past their end.
@@ -40,7 +41,10 @@ int gp_version(void);
 float *gp_alloc(int n_floats); /* zeroed; NULL on bad size or no memory */
 int gp_free(float *p);
 
-/* handles: arenas and random streams (> 0 when valid; errors are negative) */
+/* handles: arenas and random streams (> 0 when valid; errors are negative). Every kind
+ * of handle is tagged with its slot's generation: a destroyed handle stays dead (it never
+ * names the object that reuses the slot), and using or destroying it again is
+ * GP_ERR_HANDLE. */
 int gp_arena_create(double bytes);
 float *gp_arena_floats(int arena, int n_floats);
 double gp_arena_left(int arena);
@@ -106,8 +110,13 @@ int gp_sgd_update(float *p, const float *g, int n, float lr);
  * value that depends on every accumulator. */
 float gp_bench_peak(int iters);
 
-/* ---- the GAN engine (api_gan.c). Failures leave a reason in gp_last_error(). ---- */
+/* ---- the GAN engine (api_gan.c) ---- */
+/* The reason of the last call's failure; every call clears it on entry, so after a
+ * success it is "". */
 const char *gp_last_error(void);
+/* Which input the last failure is about, where a call takes several files: for
+ * gp_dataset_create / gp_negatives_create 1 the images, 2 the labels; else 0. */
+int gp_last_error_input(void);
 uint8_t *gp_alloc_bytes(int n);
 int gp_free_bytes(uint8_t *p);
 int gp_dataset_create(const uint8_t *images, int images_len, const uint8_t *labels, int labels_len);
@@ -128,6 +137,7 @@ int gp_gan_destroy(int gan);
 int gp_gan_train_step(int gan, int dataset, float *stats);
 int gp_gan_step_d(int gan, int dataset, float *stats);
 int gp_gan_step_g(int gan, float *stats);
+int gp_gan_max_bad_steps(void); /* non-finite updates in a row before GP_ERR_NONFINITE */
 int gp_gan_retune(int gan, int config); /* live settings; refuses a change of shape */
 int gp_gan_latent(int gan);
 int gp_gan_iterations(int gan); /* completed training iterations */

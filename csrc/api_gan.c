@@ -1,9 +1,10 @@
 /* api_gan.c - the GAN half of the C ABI: datasets, configurations, models, checkpoints,
- * PNG grids. Handles are small positive integers; a failure returns a negative status and
- * leaves its reason in gp_last_error(). A failed call changes nothing it was given: a
- * checkpoint that does not load leaves every model as it was. */
+ * PNG grids. Handles are positive integers tagged with their slot's generation (a
+ * destroyed handle never names a later object); a failure returns a negative status and
+ * leaves its reason in gp_last_error(), which every call clears on entry. A failed call
+ * changes nothing it was given: a checkpoint that does not load leaves every model as it
+ * was. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,31 +17,30 @@
 #include "io/idx.h"
 #include "io/png.h"
 
-static char last_error[256] = "";
-
-static int fail(int status, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(last_error, sizeof last_error, fmt, ap);
-  va_end(ap);
-  return status;
-}
-
-GP_API const char *gp_last_error(void) { return last_error; }
+#define fail api_fail
+/* the core's (char *err, size_t len) arguments write the last error directly */
+#define ERRBUF api_error_buffer(), api_error_size()
 
 GP_API uint8_t *gp_alloc_bytes(int n) {
-  if (n <= 0) return NULL;
+  api_enter();
+  if (n <= 0) {
+    fail(GP_ERR_SIZE, "%d bytes: a buffer needs at least one", n);
+    return NULL;
+  }
   uint8_t *p = calloc((size_t)n, 1);
-  if (p && api_region_add(p, (size_t)n, REGION_BYTES)) {
+  if (!p) fail(GP_ERR_NOMEM, "out of memory for %d bytes", n);
+  else if (api_region_add(p, (size_t)n, REGION_BYTES)) {
     free(p);
+    fail(GP_ERR_NOMEM, "too many live buffers");
     return NULL;
   }
   return p;
 }
 
 GP_API int gp_free_bytes(uint8_t *p) {
-  if (!p) return GP_ERR_NULL;
-  CHECK(api_region_remove(p, REGION_BYTES));
+  api_enter();
+  if (!p) return fail(GP_ERR_NULL, "null pointer");
+  if (api_region_remove(p, REGION_BYTES)) return fail(GP_ERR_BOUNDS, "not a live buffer from gp_alloc_bytes");
   free(p);
   return GP_OK;
 }
@@ -48,82 +48,134 @@ GP_API int gp_free_bytes(uint8_t *p) {
 /* ---- handle tables ---- */
 
 enum { MAX_SLOTS = 32 };
-static idx_dataset *datasets[MAX_SLOTS];
-static gan_config *configs[MAX_SLOTS];
-static gan *gans[MAX_SLOTS];
-static meter *meters[MAX_SLOTS];
+/* a table of one kind of object: the live ones and each slot's generation (handle_make) */
+typedef struct {
+  void *items[MAX_SLOTS];
+  uint32_t gens[MAX_SLOTS];
+  const char *kind;
+} table;
+static table datasets = {.kind = "dataset"}, configs = {.kind = "config"}, gans = {.kind = "gan"},
+             meters = {.kind = "meter"};
 
-/* first free slot of a table as a handle, or GP_ERR_NOMEM */
-static int free_slot(void **table) {
+/* first free slot of a table, or GP_ERR_NOMEM */
+static int free_slot(table *t) {
   for (int i = 0; i < MAX_SLOTS; i++)
-    if (!table[i]) return i + 1;
-  return fail(GP_ERR_NOMEM, "too many live handles");
+    if (!t->items[i]) return i;
+  return fail(GP_ERR_NOMEM, "too many live %s handles (%d)", t->kind, MAX_SLOTS);
 }
 
-static void *lookup(void **table, int h) { return h >= 1 && h <= MAX_SLOTS ? table[h - 1] : NULL; }
+/* stores a live object in slot i; returns its handle */
+static int put(table *t, int i, void *item) {
+  t->items[i] = item;
+  return handle_make(i, t->gens[i]);
+}
 
-#define LOOKUP(type, var, table, h)                                        \
-  type *var = lookup((void **)(table), (h));                               \
-  if (!var) return fail((h) == 0 ? GP_ERR_NULL : GP_ERR_HANDLE, "not a live %s handle", #type)
+static void *lookup(const table *t, int h) {
+  const int i = handle_slot(h, t->gens, MAX_SLOTS);
+  return i >= 0 ? t->items[i] : NULL;
+}
+
+/* empties the slot of a live handle; the generation moves on so the handle dies with it */
+static void release(table *t, int h) {
+  const int i = handle_slot(h, t->gens, MAX_SLOTS);
+  t->items[i] = NULL;
+  t->gens[i]++;
+}
+
+#define LOOKUP(type, var, t, h)                                                         \
+  type *var = lookup(&(t), (h));                                                        \
+  if (!var)                                                                             \
+  return (h) == 0 ? fail(GP_ERR_NULL, "no %s handle (0: never made, or destroyed)", (t).kind) \
+                  : fail(GP_ERR_HANDLE, "not a live %s handle (never made, or destroyed)", (t).kind)
 
 /* ---- datasets: the caller's IDX buffers stay allocated while the dataset lives ---- */
 
+/* Each file is parsed on its own first, so a failure names the input at fault
+ * (gp_last_error_input: 1 images, 2 labels, 0 both) without prefixing the reason. */
 static int dataset_create(const uint8_t *images, int images_len, const uint8_t *labels, int labels_len,
                           int classes, int only_label) {
-  int s = api_check_bytes(images, images_len);
-  if (s) return fail(s, "images: not a live buffer of that length");
-  if ((s = api_check_bytes(labels, labels_len))) return fail(s, "labels: not a live buffer of that length");
-  int h = free_slot((void **)datasets);
-  if (h < 0) return h;
+  const uint8_t *bufs[2] = {images, labels};
+  const int lens[2] = {images_len, labels_len}, ndims[2] = {3, 1};
+  idx_view v[2];
+  char why[160];
+  for (int k = 0; k < 2; k++) {
+    api_blame(k + 1);
+    if (lens[k] == 0) return fail(GP_ERR_SIZE, "empty");
+    int s = api_check_bytes(bufs[k], lens[k]);
+    if (s) return fail(s, "not a live buffer of that length");
+    if (idx_parse(&v[k], bufs[k], (size_t)lens[k], why, sizeof why)) return fail(GP_ERR_ARG, "%s", why);
+    if (v[k].ndim != ndims[k])
+      return fail(GP_ERR_ARG, "%d dimensions, expected %d (%s)", v[k].ndim, ndims[k],
+                  k ? "an IDX1 label file" : "an IDX3 image file: n, rows, cols");
+  }
+  for (size_t i = 0; i < v[1].count; i++) {
+    if (v[1].data[i] >= classes)
+      return fail(GP_ERR_ARG, "label %d at index %zu is not a class 0..%d", v[1].data[i], i, classes - 1);
+    if (only_label >= 0 && v[1].data[i] != only_label)
+      return fail(GP_ERR_ARG, "label %d at index %zu is not %d", v[1].data[i], i, only_label);
+  }
+  api_blame(1);
+  if (v[0].dims[1] != 28 || v[0].dims[2] != 28)
+    return fail(GP_ERR_SHAPE, "images are %ux%u, not 28x28", v[0].dims[1], v[0].dims[2]);
+  api_blame(0);
+  int slot = free_slot(&datasets);
+  if (slot < 0) return slot;
   idx_dataset d;
-  char why[200];
-  if (idx_dataset_parse(&d, images, (size_t)images_len, labels, (size_t)labels_len, classes, why, sizeof why))
-    return fail(GP_ERR_ARG, "%s", why);
-  if (d.rows != 28 || d.cols != 28) return fail(GP_ERR_SHAPE, "images are not 28x28");
-  for (int i = 0; only_label >= 0 && i < d.n; i++)
-    if (d.labels[i] != only_label) return fail(GP_ERR_ARG, "labels: label %d at index %d is not %d", d.labels[i], i, only_label);
-  if (!(datasets[h - 1] = malloc(sizeof d))) return fail(GP_ERR_NOMEM, "out of memory");
-  *datasets[h - 1] = d;
-  return h;
+  if (idx_dataset_parse(&d, images, (size_t)images_len, labels, (size_t)labels_len, classes, ERRBUF))
+    return api_status(GP_ERR_ARG);
+  idx_dataset *kept = malloc(sizeof d);
+  if (!kept) return fail(GP_ERR_NOMEM, "out of memory");
+  *kept = d;
+  return put(&datasets, slot, kept);
 }
 
 GP_API int gp_dataset_create(const uint8_t *images, int images_len, const uint8_t *labels,
                              int labels_len) {
+  api_enter();
   return dataset_create(images, images_len, labels, labels_len, METER_DIGITS, -1);
 }
 
 /* A mode meter's negatives: images that are no class, every label METER_NOT (10). */
 GP_API int gp_negatives_create(const uint8_t *images, int images_len, const uint8_t *labels,
                                int labels_len) {
+  api_enter();
   return dataset_create(images, images_len, labels, labels_len, METER_CLASSES, METER_NOT);
 }
 
+/* GAN_MAX_BAD_STEPS: non-finite updates in a row before a step returns GP_ERR_NONFINITE */
+GP_API int gp_gan_max_bad_steps(void) { return GAN_MAX_BAD_STEPS; }
+
 GP_API int gp_dataset_count(int h) {
+  api_enter();
   LOOKUP(idx_dataset, d, datasets, h);
   return d->n;
 }
 
 GP_API int gp_dataset_destroy(int h) {
+  api_enter();
   LOOKUP(idx_dataset, d, datasets, h);
   free(d);
-  datasets[h - 1] = NULL;
+  release(&datasets, h);
   return GP_OK;
 }
 
 /* ---- configurations: defaults, then one setting at a time by name ---- */
 
 GP_API int gp_config_create(void) {
-  int h = free_slot((void **)configs);
-  if (h < 0) return h;
-  if (!(configs[h - 1] = malloc(sizeof(gan_config)))) return fail(GP_ERR_NOMEM, "out of memory");
-  gan_config_default(configs[h - 1]);
-  return h;
+  api_enter();
+  int slot = free_slot(&configs);
+  if (slot < 0) return slot;
+  gan_config *c = malloc(sizeof(gan_config));
+  if (!c) return fail(GP_ERR_NOMEM, "out of memory");
+  gan_config_default(c);
+  return put(&configs, slot, c);
 }
 
 GP_API int gp_config_destroy(int h) {
+  api_enter();
   LOOKUP(gan_config, c, configs, h);
   free(c);
-  configs[h - 1] = NULL;
+  release(&configs, h);
   return GP_OK;
 }
 
@@ -147,6 +199,7 @@ static const setting SETTINGS[] = {
 
 /* Sets one field; the whole configuration is checked when a model is built from it. */
 GP_API int gp_config_set(int h, const char *name, double value) {
+  api_enter();
   LOOKUP(gan_config, c, configs, h);
   if (!name) return fail(GP_ERR_NULL, "setting name is null");
   for (size_t i = 0; i < sizeof SETTINGS / sizeof SETTINGS[0]; i++) {
@@ -168,6 +221,7 @@ GP_API int gp_config_set(int h, const char *name, double value) {
 /* Applies a named preset to a configuration (on top of whatever it holds; call it first
  * and set individual values after). */
 GP_API int gp_config_preset(int h, const char *name) {
+  api_enter();
   LOOKUP(gan_config, c, configs, h);
   const gan_preset *p = gan_preset_find(name);
   if (!p) return fail(GP_ERR_ARG, "unknown preset '%s'", name ? name : "(null)");
@@ -176,6 +230,7 @@ GP_API int gp_config_preset(int h, const char *name) {
 }
 
 GP_API int gp_preset_count(void) {
+  api_enter();
   int n;
   gan_presets(&n);
   return n;
@@ -183,6 +238,7 @@ GP_API int gp_preset_count(void) {
 
 /* what: 0 the name, 1 the lesson in English, 2 in French; NULL past the table */
 GP_API const char *gp_preset_text(int i, int what) {
+  api_enter();
   int n;
   const gan_preset *p = gan_presets(&n);
   if (i < 0 || i >= n || what < 0 || what > 2) return NULL;
@@ -202,44 +258,48 @@ static double setting_get(const gan_config *c, const char *name) {
 
 /* A configuration's value by name (NaN for an unknown name or handle): what a preset sets. */
 GP_API double gp_config_get(int h, const char *name) {
-  gan_config *c = lookup((void **)configs, h);
+  api_enter();
+  gan_config *c = lookup(&configs, h);
   return c ? setting_get(c, name) : NAN;
 }
 
 /* A model's configuration value by name (NaN for an unknown name or handle). */
 GP_API double gp_gan_config_get(int h, const char *name) {
-  gan *g = lookup((void **)gans, h);
+  api_enter();
+  gan *g = lookup(&gans, h);
   return g ? setting_get(gan_get_config(g), name) : NAN;
 }
 
 GP_API int gp_config_check(int h) {
+  api_enter();
   LOOKUP(gan_config, c, configs, h);
-  return gan_config_check(c, last_error, sizeof last_error) ? GP_ERR_ARG : GP_OK;
+  return gan_config_check(c, ERRBUF) ? api_status(GP_ERR_ARG) : GP_OK;
 }
 
 /* ---- models ---- */
 
 static int adopt(gan *g) {
-  int h = free_slot((void **)gans);
-  if (h < 0) {
+  int slot = free_slot(&gans);
+  if (slot < 0) {
     gan_destroy(g);
-    return h;
+    return slot;
   }
-  gans[h - 1] = g;
-  return h;
+  return put(&gans, slot, g);
 }
 
 GP_API int gp_gan_create(int config) {
+  api_enter();
   LOOKUP(gan_config, c, configs, config);
-  if (gan_config_check(c, last_error, sizeof last_error)) return GP_ERR_ARG;
-  gan *g = gan_create(c, last_error, sizeof last_error);
-  return g ? adopt(g) : GP_ERR_NOMEM;
+  if (gan_config_check(c, ERRBUF)) return api_status(GP_ERR_ARG);
+  gan *g = gan_create(c, ERRBUF);
+  return g ? adopt(g) : api_status(GP_ERR_NOMEM);
 }
 
 GP_API int gp_gan_destroy(int h) {
+  api_enter();
   LOOKUP(gan, g, gans, h);
   gan_destroy(g);
-  gans[h - 1] = NULL;
+  release(&gans, h);
   return GP_OK;
 }
 
@@ -254,17 +314,16 @@ static void put_stats(float *out, const gan *g, const gan_stats *st) {
 
 static int step_result(int r, float *stats, const gan *g, const gan_stats *st) {
   put_stats(stats, g, st);
-  if (r) {
-    snprintf(last_error, sizeof last_error,
-             "training stopped: %d updates in a row had a non-finite loss or gradient "
-             "(lower the learning rates); the model keeps its last finite weights",
-             GAN_MAX_BAD_STEPS);
-    return GP_ERR_NONFINITE;
-  }
+  if (r)
+    return fail(GP_ERR_NONFINITE,
+                "training stopped: %d updates in a row had a non-finite loss or gradient "
+                "(lower the learning rates); the model keeps its last finite weights",
+                GAN_MAX_BAD_STEPS);
   return GP_OK;
 }
 
 GP_API int gp_gan_train_step(int h, int dataset, float *stats) {
+  api_enter();
   LOOKUP(gan, g, gans, h);
   LOOKUP(idx_dataset, d, datasets, dataset);
   CHECK(api_check_bytes(stats, GP_STATS * sizeof(float)));
@@ -273,6 +332,7 @@ GP_API int gp_gan_train_step(int h, int dataset, float *stats) {
 }
 
 GP_API int gp_gan_step_d(int h, int dataset, float *stats) {
+  api_enter();
   LOOKUP(gan, g, gans, h);
   LOOKUP(idx_dataset, d, datasets, dataset);
   CHECK(api_check_bytes(stats, GP_STATS * sizeof(float)));
@@ -281,6 +341,7 @@ GP_API int gp_gan_step_d(int h, int dataset, float *stats) {
 }
 
 GP_API int gp_gan_step_g(int h, float *stats) {
+  api_enter();
   LOOKUP(gan, g, gans, h);
   CHECK(api_check_bytes(stats, GP_STATS * sizeof(float)));
   gan_stats st = {0};
@@ -290,23 +351,27 @@ GP_API int gp_gan_step_g(int h, float *stats) {
 /* Live settings from a configuration (gan_retune): refused, changing nothing, when the
  * configuration differs in what shapes the model. */
 GP_API int gp_gan_retune(int h, int config) {
+  api_enter();
   LOOKUP(gan, g, gans, h);
   LOOKUP(gan_config, c, configs, config);
-  return gan_retune(g, c, last_error, sizeof last_error) ? GP_ERR_ARG : GP_OK;
+  return gan_retune(g, c, ERRBUF) ? api_status(GP_ERR_ARG) : GP_OK;
 }
 
 /* Completed training iterations (the step a checkpoint resumes from). */
 GP_API int gp_gan_iterations(int h) {
+  api_enter();
   LOOKUP(gan, g, gans, h);
   return (int)gan_iterations(g);
 }
 
 GP_API int gp_gan_latent(int h) {
+  api_enter();
   LOOKUP(gan, g, gans, h);
   return gan_get_config(g)->latent;
 }
 
 GP_API int gp_gan_generate(int h, const float *z, int n, float *out) {
+  api_enter();
   LOOKUP(gan, g, gans, h);
   if (n < 1 || n > 100000) return fail(GP_ERR_SIZE, "sample count out of 1..100000");
   const int L = gan_get_config(g)->latent;
@@ -317,11 +382,13 @@ GP_API int gp_gan_generate(int h, const float *z, int n, float *out) {
 }
 
 GP_API int gp_gan_checkpoint_size(int h) {
+  api_enter();
   LOOKUP(gan, g, gans, h);
   return (int)checkpoint_size(g);
 }
 
 GP_API int gp_gan_checkpoint_write(int h, uint8_t *dst, int len) {
+  api_enter();
   LOOKUP(gan, g, gans, h);
   if (len != (int)checkpoint_size(g)) return fail(GP_ERR_SIZE, "checkpoint buffer has the wrong size");
   CHECK(api_check_bytes(dst, len));
@@ -331,10 +398,11 @@ GP_API int gp_gan_checkpoint_write(int h, uint8_t *dst, int len) {
 
 /* A new model from a checkpoint; existing models are untouched whatever happens. */
 GP_API int gp_gan_checkpoint_read(const uint8_t *src, int len) {
+  api_enter();
   int s = api_check_bytes(src, len);
   if (s) return fail(s, "checkpoint: not a live buffer of that length");
-  gan *g = checkpoint_read(src, (size_t)len, last_error, sizeof last_error);
-  return g ? adopt(g) : GP_ERR_ARG;
+  gan *g = checkpoint_read(src, (size_t)len, ERRBUF);
+  return g ? adopt(g) : api_status(GP_ERR_ARG);
 }
 
 /* ---- output ---- */
@@ -343,6 +411,7 @@ static uint8_t *png_last;
 static int png_last_len;
 
 GP_API int gp_png_grid(const float *images, int n, int cols, int scale) {
+  api_enter();
   if (n < 1 || n > 4096) return fail(GP_ERR_SIZE, "image count out of 1..4096");
   CHECK(api_check_bytes(images, (int64_t)n * 784 * sizeof(float)));
   png_free(png_last);
@@ -355,7 +424,8 @@ GP_API int gp_png_grid(const float *images, int n, int cols, int scale) {
 GP_API const uint8_t *gp_png_data(void) { return png_last; }
 
 GP_API int gp_to_bytes(const float *x, int n, uint8_t *out) {
-  if (n < 1) return GP_ERR_SIZE;
+  api_enter();
+  if (n < 1) return fail(GP_ERR_SIZE, "byte count must be at least 1");
   CHECK(api_check_bytes(x, (int64_t)n * sizeof(float)));
   CHECK(api_check_bytes(out, n));
   for (int i = 0; i < n; i++) out[i] = pixel_byte(x[i]);
@@ -365,21 +435,24 @@ GP_API int gp_to_bytes(const float *x, int n, uint8_t *out) {
 /* ---- the mode meter ---- */
 
 GP_API int gp_meter_create(uint32_t seed) {
-  int h = free_slot((void **)meters);
-  if (h < 0) return h;
-  meters[h - 1] = meter_create(seed, last_error, sizeof last_error);
-  return meters[h - 1] ? h : GP_ERR_NOMEM;
+  api_enter();
+  int slot = free_slot(&meters);
+  if (slot < 0) return slot;
+  meter *m = meter_create(seed, ERRBUF);
+  return m ? put(&meters, slot, m) : api_status(GP_ERR_NOMEM);
 }
 
 GP_API int gp_meter_destroy(int h) {
+  api_enter();
   LOOKUP(meter, m, meters, h);
   meter_destroy(m);
-  meters[h - 1] = NULL;
+  release(&meters, h);
   return GP_OK;
 }
 
 /* one epoch over dataset and negatives (0: none); the mean training loss goes to *loss */
 GP_API int gp_meter_train_epoch(int h, int dataset, int negatives, float lr, float *loss) {
+  api_enter();
   LOOKUP(meter, m, meters, h);
   LOOKUP(idx_dataset, d, datasets, dataset);
   idx_dataset *neg = NULL;
@@ -395,6 +468,7 @@ GP_API int gp_meter_train_epoch(int h, int dataset, int negatives, float lr, flo
 }
 
 GP_API int gp_meter_accuracy(int h, int dataset, float *accuracy) {
+  api_enter();
   LOOKUP(meter, m, meters, h);
   LOOKUP(idx_dataset, d, datasets, dataset);
   CHECK(api_check_bytes(accuracy, sizeof(float)));
@@ -415,6 +489,7 @@ static void reading_out(const meter_reading *r, float *out) {
 }
 
 GP_API int gp_meter_read(int h, const float *images, int n, float *out) {
+  api_enter();
   LOOKUP(meter, m, meters, h);
   if (n < 1 || n > 100000) return fail(GP_ERR_SIZE, "image count out of 1..100000");
   CHECK(api_check_bytes(images, (int64_t)n * 784 * sizeof(float)));
@@ -427,6 +502,7 @@ GP_API int gp_meter_read(int h, const float *images, int n, float *out) {
 
 /* The reading of n rows of 11 class probabilities: the meter's arithmetic on known inputs. */
 GP_API int gp_meter_tally(const float *probs, int n, float *out) {
+  api_enter();
   if (n < 1 || n > 100000) return fail(GP_ERR_SIZE, "row count out of 1..100000");
   CHECK(api_check_bytes(probs, (int64_t)n * METER_CLASSES * sizeof(float)));
   CHECK(api_check_bytes(out, GP_METER_FLOATS * sizeof(float)));
@@ -440,6 +516,7 @@ GP_API int gp_meter_tally(const float *probs, int n, float *out) {
  * recognisable floor, top probability of a confident sample, confident share of the
  * time-to-digits rule, share a class needs to count in the coverage, classes (11). */
 GP_API int gp_meter_rule(float *out) {
+  api_enter();
   CHECK(api_check_bytes(out, GP_METER_RULE * sizeof(float)));
   out[0] = METER_SAMPLES, out[1] = METER_FLOOR, out[2] = METER_TOP_PROB;
   out[3] = METER_DIGITS_CONFIDENT, out[4] = 1.0f / METER_SHARE_DIV, out[5] = METER_CLASSES;
@@ -447,11 +524,13 @@ GP_API int gp_meter_rule(float *out) {
 }
 
 GP_API int gp_meter_size(int h) {
+  api_enter();
   LOOKUP(meter, m, meters, h);
   return (int)meter_size(m);
 }
 
 GP_API int gp_meter_save(int h, uint8_t *dst, int len) {
+  api_enter();
   LOOKUP(meter, m, meters, h);
   if (len != (int)meter_size(m)) return fail(GP_ERR_SIZE, "meter buffer has the wrong size");
   CHECK(api_check_bytes(dst, len));
@@ -460,7 +539,8 @@ GP_API int gp_meter_save(int h, uint8_t *dst, int len) {
 }
 
 GP_API int gp_meter_load(int h, const uint8_t *src, int len) {
+  api_enter();
   LOOKUP(meter, m, meters, h);
   CHECK(api_check_bytes(src, len));
-  return meter_load(m, src, (size_t)len, last_error, sizeof last_error) ? GP_ERR_ARG : GP_OK;
+  return meter_load(m, src, (size_t)len, ERRBUF) ? api_status(GP_ERR_ARG) : GP_OK;
 }

@@ -1,5 +1,6 @@
 /* api_internal.h - what the files of the C ABI (api.c, api_gan.c) share: the export
- * marker, the live-region registry that bounds every buffer argument, and CHECK. */
+ * marker, the last error, generation-tagged handles, the live-region registry that bounds
+ * every buffer argument, and CHECK. */
 #ifndef GP_API_INTERNAL_H
 #define GP_API_INTERNAL_H
 
@@ -19,11 +20,45 @@
  * wasm32's 32-bit size_t (2^30 floats would wrap to 0 there). */
 #define MAX_FLOATS ((int64_t)1 << 28)
 
-#define CHECK(expr)              \
-  do {                           \
-    int status_ = (expr);        \
-    if (status_) return status_; \
+/* The last error belongs to the last call (SQLite's sqlite3_errmsg): every entry point
+ * calls api_enter() first, which clears it, and every failure leaves its own reason. */
+void api_enter(void);
+/* sets the reason (printf-style) and returns status */
+int api_fail(int status, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* names the input a failure is about (a call's own numbering, 0 for none) */
+void api_blame(int input);
+/* status, leaving gp_strerror(status) as the reason unless a deeper check set one */
+int api_status(int status);
+/* the buffer api_fail writes, for the core's functions that take (char *err, size_t len) */
+char *api_error_buffer(void);
+size_t api_error_size(void);
+
+/* A failed check returns its status with a reason (the check's own, or the status's). */
+#define CHECK(expr)                          \
+  do {                                       \
+    int status_ = (expr);                    \
+    if (status_) return api_status(status_); \
   } while (0)
+
+/* Handles are generation-tagged: slot + 1 in the low HANDLE_SLOT_BITS, the slot's
+ * generation above. Destroying bumps the generation, so an old handle never names the
+ * object that later reuses its slot; a handle stays positive and fits an int. */
+enum { HANDLE_SLOT_BITS = 8, HANDLE_GEN_MASK = 0x7fffff };
+static inline int handle_make(int slot, uint32_t gen) {
+  return (int)(((gen & HANDLE_GEN_MASK) << HANDLE_SLOT_BITS) | (uint32_t)(slot + 1));
+}
+/* the slot h names in a table of n with these generations, or -1 (live-ness is the
+ * caller's to check: the slot may be empty) */
+static inline int handle_slot(int h, const uint32_t *gens, int n) {
+  if (h <= 0) return -1;
+  const int slot = (h & ((1 << HANDLE_SLOT_BITS) - 1)) - 1;
+  if (slot < 0 || slot >= n) return -1;
+  return ((uint32_t)h >> HANDLE_SLOT_BITS) == (gens[slot] & HANDLE_GEN_MASK) ? slot : -1;
+}
 
 /* Who handed a region out: only its owner's release call may remove it (gp_free must
  * not free an arena through its first carve). */

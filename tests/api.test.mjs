@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { CoreError } from '../web/gan.js';
+import { readFileSync } from 'node:fs';
+
+import { CoreError, Dataset, Gan, Meter, idx3 } from '../web/gan.js';
 import { GP, buffers, core, loadCore, randomFloats } from './helpers.mjs';
 
 const BIG = 1 << 20; // (1 << 20)^2 floats already overflow the API's 2^30-float limit
@@ -209,8 +211,9 @@ test('core.call throws a CoreError naming the function and the problem; status r
       assert.equal(e.name, 'CoreError');
       assert.equal(e.fn, `gp_${name}`);
       assert.equal(e.status, status);
-      assert.equal(e.message, `gp_${name}: ${c.strerror(status)} (status ${status})`);
-      assert.match(e.message, problem);
+      assert.equal(GP[e.code], status, 'code names the status');
+      assert.equal(e.message, `gp_${name}: ${e.reason} (status ${status})`);
+      assert.match(e.reason, problem);
       return true;
     });
   };
@@ -260,7 +263,9 @@ test('handles: rng and arena tables fill up with a status, and refill after a de
   assert.equal(new Set(rngs).size, rngs.length, 'distinct handles');
   c.call('rng_destroy', rngs[10]);
   const again = c.call('rng_create', 5, 5);
-  assert.equal(again, rngs[10], 'a destroyed slot is reused');
+  assert.ok(again > 0 && !rngs.includes(again), 'a destroyed slot is reused under a new handle');
+  assert.equal(c.status('rng_destroy', rngs[10]), GP.ERR_HANDLE, 'the old handle stays dead');
+  rngs[10] = again;
   for (const h of rngs) c.call('rng_destroy', h);
   for (const h of rngs) assert.equal(c.status('rng_destroy', h), GP.ERR_HANDLE);
   const arenas = [];
@@ -325,4 +330,128 @@ test('gp_free refuses pointers carved from an arena, and gp_alloc never lands in
   assert.deepEqual(problems, []);
   for (const h of arenas) assert.equal(c.status('arena_destroy', h), GP.OK);
   sgemmStillRight(c, 'after the arenas');
+});
+
+// gan.js's status table is the C enum: ERR_NONFINITE (-9) used to be missing, so a
+// training stop had no name on the JS side.
+test('GP has every status of csrc/api.h, with the same values', async () => {
+  const c = await core();
+  const header = readFileSync(new URL('../csrc/api.h', import.meta.url), 'utf8');
+  const inC = Object.fromEntries([...header.matchAll(/\bGP_(OK|ERR_\w+) = (-?\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  const inJs = Object.fromEntries(Object.entries(GP).filter(([k]) => k === 'OK' || k.startsWith('ERR_')));
+  assert.deepEqual(inJs, inC);
+  for (const [name, status] of Object.entries(inC)) {
+    if (status < 0) assert.doesNotMatch(c.strerror(status), /unknown/, name);
+  }
+});
+
+// The last error was never cleared: a call failing through a CHECK path (a wild stats
+// pointer) threw the previous call's message ("not a live gan handle (status -5)").
+test('the last error belongs to the last call: cleared on entry, set by every failure', async () => {
+  const c = await loadCore();
+  const gan = Gan.create(c, { preset: 'fast', batch: 8 });
+  const a = c.alloc(8);
+  try {
+    assert.equal(c.status('gan_destroy', 9999), GP.ERR_HANDLE);
+    assert.match(c.lastError(), /not a live gan handle/);
+    assert.throws(() => c.call('gan_step_g', gan.handle, 12345678), (e) => {
+      assert.equal(e.status, GP.ERR_BOUNDS);
+      assert.doesNotMatch(e.reason, /handle/, 'not the previous call\'s reason');
+      assert.match(e.reason, /buffer/);
+      return true;
+    });
+    // a success leaves no reason behind
+    assert.equal(c.status('gan_destroy', 9999), GP.ERR_HANDLE);
+    assert.equal(c.call('gan_iterations', gan.handle), 0);
+    assert.equal(c.lastError(), '');
+    // each failure, kernel or engine, in any order, carries its own reason
+    const calls = [
+      [GP.ERR_HANDLE, /gan handle/, ['gan_iterations', 777]],
+      [GP.ERR_NULL, /null/, ['activation_forward', GP.FAST, GP.RELU, 0, a, 8, 0]],
+      [GP.ERR_HANDLE, /dataset handle/, ['gan_train_step', gan.handle, 4242, a]],
+      [GP.ERR_SIZE, /size/, ['sgemm', GP.FAST, 0, 0, 0, 8, 1, a, 1, a, 8, 0, a, 8]],
+      [GP.ERR_ARG, /ta and tb/, ['sgemm', GP.FAST, 2, 0, 1, 1, 1, a, 1, a, 1, 0, a, 1]],
+      [GP.ERR_BOUNDS, /buffer/, ['gan_generate', gan.handle, a, 1, a]],
+      [GP.ERR_HANDLE, /random stream/, ['rng_normal', 41, a, 8, 0, 1]],
+      [GP.ERR_BOUNDS, /buffer/, ['meter_rule', 99999999]],
+      [GP.ERR_SIZE, /sample count/, ['gan_generate', gan.handle, a, 0, a]],
+      [GP.ERR_BOUNDS, /live buffer/, ['free', a + 4]],
+    ];
+    for (const [status, reason, [name, ...args]] of calls) {
+      assert.throws(() => c.call(name, ...args), (e) => e instanceof CoreError && e.status === status && reason.test(e.reason),
+        `gp_${name}: ${c.lastError()}`);
+    }
+  } finally {
+    c.free(a);
+    gan.destroy();
+  }
+});
+
+// destroy() kept the handle and C reused freed slots, so a.destroy(); b = Gan.create();
+// a.destroy() destroyed b (and freed b's statistics buffer through a's stale pointer).
+test('handles: a destroyed handle stays dead; destroy twice is a no-op, never someone else\'s object', async () => {
+  const c = await loadCore();
+  const a = Gan.create(c, { preset: 'fast', batch: 8 });
+  const first = a.handle;
+  a.destroy();
+  assert.equal(a.handle, 0, 'the wrapper forgets its handle');
+  const b = Gan.create(c, { preset: 'fast', batch: 8 });
+  assert.notEqual(b.handle, first, 'a reused slot gets a new handle');
+  assert.doesNotThrow(() => a.destroy(), 'a second destroy does nothing');
+  assert.equal(c.status('gan_destroy', first), GP.ERR_HANDLE, 'the C side refuses the stale handle');
+  assert.ok(Number.isFinite(b.stepG().loss_g), 'b lives on');
+  assert.throws(() => a.stepG(), (e) => e instanceof CoreError && e.status === GP.ERR_NULL && /gan handle/.test(e.reason));
+  b.destroy();
+
+  const m1 = Meter.create(c, 1);
+  const mh = m1.handle;
+  m1.destroy();
+  const m2 = Meter.create(c, 2);
+  m1.destroy();
+  assert.equal(c.status('meter_destroy', mh), GP.ERR_HANDLE);
+  assert.ok(m2.bytes().length > 0, 'm2 lives on');
+  m2.destroy();
+
+  const images = idx3(new Uint8Array(2 * 784)), labels = Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 2, 3, 4]);
+  const d1 = Dataset.fromIdx(c, images, labels);
+  const dh = d1.handle;
+  d1.destroy();
+  const d2 = Dataset.fromIdx(c, images, labels);
+  d1.destroy();
+  assert.equal(c.status('dataset_destroy', dh), GP.ERR_HANDLE);
+  assert.equal(c.call('dataset_count', d2.handle), 2, 'd2 lives on');
+  d2.destroy();
+
+  for (const kind of ['config', 'arena', 'rng']) {
+    const make = { config: () => c.call('config_create'), arena: () => c.call('arena_create', 64), rng: () => c.call('rng_create', 1, 2) }[kind];
+    const h = make();
+    c.call(`${kind}_destroy`, h);
+    const h2 = make();
+    assert.notEqual(h2, h, kind);
+    assert.equal(c.status(`${kind}_destroy`, h), GP.ERR_HANDLE, `${kind}: stale`);
+    c.call(`${kind}_destroy`, h2);
+  }
+});
+
+// An empty file read "images: not a live buffer of that length"; a bad label file was
+// blamed on the images. The reason now says what is wrong, and input which file.
+test('dataset errors name the input at fault and say "empty" for an empty file', async () => {
+  const c = await loadCore();
+  const images = idx3(new Uint8Array(2 * 784)), labels = Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 2, 3, 4]);
+  const fails = (imgs, lbls, input, reason) => assert.throws(() => Dataset.fromIdx(c, imgs, lbls), (e) => {
+    assert.ok(e instanceof CoreError, String(e));
+    assert.equal(e.input, input, e.message);
+    assert.match(e.reason, reason);
+    assert.doesNotMatch(e.reason, /^(images|labels):/, 'the file is data, not part of the sentence');
+    return true;
+  });
+  fails(new Uint8Array(0), labels, 1, /^empty$/);
+  fails(images, new Uint8Array(0), 2, /^empty$/);
+  fails(images.subarray(0, 100), labels, 1, /truncated/);
+  fails(images, labels.subarray(0, 9), 2, /truncated/);
+  fails(images, Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 2, 3, 14]), 2, /label 14 at index 1 is not a class 0..9/);
+  fails(labels, labels, 1, /1 dimensions, expected 3/);
+  fails(images, images, 2, /3 dimensions, expected 1/);
+  fails(images, Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 1, 3]), 0, /2 images but 1 labels/);
+  assert.equal(Dataset.fromIdx(c, images, labels).count, 2);
 });

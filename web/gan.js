@@ -7,8 +7,16 @@
 //   core.call('activation_forward', GP.FAST, GP.RELU, x, x, 3, 0);
 //   core.read(x, 3);                          // Float32Array [1, 2, 3]
 //
-// Every gp_* function returns a status; core.call throws a CoreError naming the function
-// and the problem when it is negative, core.status returns it untouched.
+// Every gp_* function returns a status; core.call throws a CoreError when it is negative,
+// core.status returns it untouched. A CoreError carries its parts as data: fn (the C
+// function), status (a GP.ERR_* value), code (its name, 'ERR_BOUNDS'), reason (the C
+// side's own words for this call's failure, from gp_last_error) and input (which input a
+// multi-file call blames: for datasets 1 images, 2 labels; 0 none). Show users e.reason;
+// never parse e.message, which is for developers.
+//
+// Objects with a handle (Gan, Dataset, Meter) forget it on destroy(): a second destroy()
+// is a no-op, and any other use afterwards throws. The C side's handles carry a
+// generation besides their slot, so a stale handle never reaches a newer object.
 
 import createGanModule from '../build/gan.mjs';
 
@@ -16,15 +24,21 @@ export const GP = Object.freeze({
   FAST: 0, REF: 1,
   RELU: 0, LEAKY_RELU: 1, TANH: 2, SIGMOID: 3,
   OK: 0, ERR_NULL: -1, ERR_SIZE: -2, ERR_OVERFLOW: -3, ERR_SHAPE: -4, ERR_BOUNDS: -5,
-  ERR_NOMEM: -6, ERR_HANDLE: -7, ERR_ARG: -8,
+  ERR_NOMEM: -6, ERR_HANDLE: -7, ERR_ARG: -8, ERR_NONFINITE: -9,
 });
 
+/** The name of a status, 'ERR_BOUNDS' for -5 (undefined for one the core does not have). */
+export const statusName = (status) => Object.keys(GP).find((k) => k.startsWith('ERR_') && GP[k] === status);
+
 export class CoreError extends Error {
-  constructor(fn, status, message) {
-    super(`${fn}: ${message} (status ${status})`);
+  constructor(fn, status, reason, { input = 0 } = {}) {
+    super(`${fn}: ${reason} (status ${status})`);
     this.name = 'CoreError';
     this.fn = fn;
     this.status = status;
+    this.code = statusName(status);
+    this.reason = reason;
+    this.input = input;
   }
 }
 
@@ -54,9 +68,14 @@ export class Core {
   call(name, ...args) {
     const r = this.status(name, ...args);
     if (typeof r === 'number' && r < 0 && Number.isInteger(r)) {
-      throw new CoreError(`gp_${name}`, r, this.strerror(r));
+      throw new CoreError(`gp_${name}`, r, this.lastError() || this.strerror(r), { input: this.m._gp_last_error_input() });
     }
     return r;
+  }
+
+  /** The reason of the last call's failure ('' after a success). */
+  lastError() {
+    return this.m.UTF8ToString(this.m._gp_last_error());
   }
 
   /** Calls gp_<name> and returns whatever it returns. */
@@ -73,7 +92,7 @@ export class Core {
   /** n zeroed floats in the wasm heap; throws when n is bad or memory is exhausted. */
   alloc(n) {
     const p = this.m._gp_alloc(n);
-    if (!p) throw new CoreError('gp_alloc', GP.ERR_NOMEM, `cannot allocate ${n} floats`);
+    if (!p) throw new CoreError('gp_alloc', GP.ERR_NOMEM, this.lastError() || `cannot allocate ${n} floats`);
     return p;
   }
 
@@ -113,15 +132,7 @@ export const STAT_NAMES = Object.freeze([
 export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;
 
-/** Engine calls report their reason through gp_last_error. */
-function engineCall(core, name, ...args) {
-  const r = core.status(name, ...args);
-  if (r < 0) {
-    const why = core.m.UTF8ToString(core.m._gp_last_error()) || core.strerror(r);
-    throw new CoreError(`gp_${name}`, r, why);
-  }
-  return r;
-}
+const engineCall = (core, name, ...args) => core.call(name, ...args);
 
 function withBytes(core, bytes, fn) {
   const p = core.m._gp_alloc_bytes(Math.max(1, bytes.length));
@@ -161,7 +172,8 @@ export class Dataset {
    */
   static fromIdx(core, images, labels, { negatives = false } = {}) {
     const m = core.m;
-    const pi = m._gp_alloc_bytes(images.length), pl = m._gp_alloc_bytes(labels.length);
+    // at least a byte each, so an empty file reaches the core and is called "empty"
+    const pi = m._gp_alloc_bytes(Math.max(1, images.length)), pl = m._gp_alloc_bytes(Math.max(1, labels.length));
     try {
       if (!pi || !pl) throw new CoreError('gp_alloc_bytes', GP.ERR_NOMEM, 'cannot allocate the dataset');
       m.HEAPU8.set(images, pi);
@@ -175,9 +187,13 @@ export class Dataset {
     }
   }
 
+  /** Frees the dataset; a second call does nothing. */
   destroy() {
+    if (!this.handle) return;
     engineCall(this.core, 'dataset_destroy', this.handle);
     for (const p of this.buffers) this.core.m._gp_free_bytes(p);
+    this.handle = 0;
+    this.buffers = [];
   }
 }
 
@@ -306,11 +322,18 @@ export class Gan {
     return bytesFromCore(this.core, 'gan_checkpoint_size', 'gan_checkpoint_write', this.handle);
   }
 
+  /** Frees the model; a second call does nothing (the handle is forgotten). */
   destroy() {
+    if (!this.handle) return;
     engineCall(this.core, 'gan_destroy', this.handle);
     this.core.free(this.statsPtr);
+    this.handle = 0;
+    this.statsPtr = 0;
   }
 }
+
+/** Non-finite updates in a row after which a step throws GP.ERR_NONFINITE. */
+export const maxBadSteps = (core) => core.m._gp_gan_max_bad_steps();
 
 /** The presets: [{ name, lesson: { en, fr } }], each showing one lesson of the course. */
 export function presets(core) {
@@ -476,8 +499,12 @@ export class Meter {
     return bytesFromCore(this.core, 'meter_size', 'meter_save', this.handle);
   }
 
+  /** Frees the meter; a second call does nothing. */
   destroy() {
+    if (!this.handle) return;
     engineCall(this.core, 'meter_destroy', this.handle);
     this.core.free(this.scratch);
+    this.handle = 0;
+    this.scratch = 0;
   }
 }
