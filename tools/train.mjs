@@ -1,12 +1,16 @@
 // train.mjs - `gan.mjs train` and `gan.mjs sample`: headless training with a progress
-// display, and sampling from a checkpoint. Output files are written whole or not at all.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// display, and sampling from a checkpoint. Output places are checked before any work,
+// and output files are written whole or not at all.
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { CONFIG_KEYS, GRID, Gan, PIXELS, gridNoise, idx3, latentNoise, loadCore, meterRule, pngGrid, presets, toBytes } from '../web/gan.js';
-import { UsageError, inRange, parseOptions, writeAtomic } from './cli.mjs';
+import {
+  CONFIG_KEYS, CoreError, DIVERGED_LOSS, GRID, Gan, PIXELS, diverged, gridNoise, idx3, latentNoise, loadCore, meterRule,
+  pngGrid, presets, toBytes,
+} from '../web/gan.js';
+import { UsageError, checkOutFile, inRange, parseOptions, prepareOutDir, writeAllAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
-import { loadDataset } from './datasets.mjs';
+import { DatasetError, loadDataset } from './datasets.mjs';
 
 const IDX_SAMPLES = 1000;
 
@@ -22,6 +26,13 @@ const TRAIN_OPTIONS = {
   'g-resize': 'int', 'd-batchnorm': 'int', 'd-layers': 'int', 'g-steps': 'int', 'd-head-start': 'int',
   ema: 'number', warmup: 'int',
 };
+
+/** The core's words for a failure (a CoreError's reason), or the message of anything else. */
+const reasonOf = (e) => (e instanceof CoreError ? e.reason : e.message);
+
+/** The flag that sets a config key (most are the key with dashes; two are switches or inverted). */
+const FLAG_OF_KEY = { real_label: 'label-smoothing', g_batchnorm: 'no-g-batchnorm', mbstd: 'mbstd' };
+const flagOf = (key) => `--${FLAG_OF_KEY[key] ?? key.replace(/_/g, '-')}`;
 
 /** Model settings given on the command line, as CONFIG_KEYS. */
 function modelSettings(o) {
@@ -73,7 +84,7 @@ export async function train(args) {
   inRange(o, 'label-smoothing', 0, 0.5);
   const settings = modelSettings(o);
   if (o.resume && Object.keys(settings).length) {
-    throw new UsageError(`--${Object.keys(settings)[0].replace('_', '-')} cannot change a resumed model: its checkpoint holds the configuration`);
+    throw new UsageError(`${flagOf(Object.keys(settings)[0])} cannot change a resumed model: its checkpoint holds the configuration`);
   }
   const steps = o.steps ?? 2000, logEvery = o['log-every'] ?? 10;
   const out = o.out ?? 'out';
@@ -91,22 +102,29 @@ export async function train(args) {
     try {
       gan = Gan.fromCheckpoint(core, readFileSync(o.resume));
     } catch (e) {
-      throw new UsageError(`--resume ${o.resume}: ${e.message.replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, '')}`);
+      throw new UsageError(`--resume ${o.resume}: ${reasonOf(e)}`);
     }
   } else {
     try {
       gan = Gan.create(core, { preset: preset?.name ?? 'balanced', ...settings });
     } catch (e) {
-      throw new UsageError(e.message.replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, ''));
+      throw new UsageError(reasonOf(e));
     }
   }
+  // The output place before the data: a bad --out is a usage error, said at once.
+  const undoOut = prepareOutDir('--out', out);
   if (preset) console.error(`preset ${preset.name}: ${preset.lesson.en}`);
   const datasetName = o.dataset ?? 'mnist';
-  const dataset = loadDataset(core, datasetName);
+  let dataset;
+  try {
+    dataset = loadDataset(core, datasetName);
+  } catch (e) {
+    undoOut();
+    throw e instanceof DatasetError ? new UsageError(e.message) : e;
+  }
   const meter = loadMeter(core, datasetName);
   if (!meter) console.error(`note: no mode meter for ${datasetName} yet (make data builds it); class coverage is not logged`);
   const meterEvery = o['meter-every'] ?? 100;
-  mkdirSync(out, { recursive: true });
   const cfg = gan.config();
   const rule = meterRule(core);
   const meterZ = latentNoise(core, rule.samples, cfg.latent, (cfg.seed ^ 0x1d3a) >>> 0); // the idx samples' noise
@@ -117,20 +135,33 @@ export async function train(args) {
   const progress = progressPrinter(steps);
   const t0 = performance.now();
   let windowStart = t0, windowImages = 0, st;
+  let divergedAt = null, windowDiverged = false; // gan.js's rule: the first step that met it, and any since the last record
   for (let i = 1; i <= steps; i++) {
     try {
       st = gan.trainStep(dataset);
     } catch (e) {
       progress.done();
       writeOutputs(core, gan, out, cfg); // what was learned is kept
-      throw new Error(e.message.replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, ''));
+      throw new Error(reasonOf(e));
+    }
+    if (diverged(st)) {
+      windowDiverged = true;
+      if (!divergedAt) {
+        divergedAt = st.iterations;
+        progress.done();
+        console.error(`warning: training is diverging at step ${st.iterations}: loss D ${st.loss_d.toPrecision(3)}, G ${st.loss_g.toPrecision(3)} ` +
+          `(beyond ${DIVERGED_LOSS} in size, or a non-finite update); lower the learning rates`);
+      }
     }
     windowImages += cfg.batch; // images/s counts real images seen, one batch per iteration
     if (i % logEvery === 0 || i === steps) {
       const now = performance.now(), seconds = (now - t0) / 1000;
       const ips = (windowImages / (now - windowStart)) * 1000;
       windowStart = now, windowImages = 0;
-      const record = { step: st.iterations, seconds: Number(seconds.toFixed(3)), ...pick(st), images_per_s: Number(ips.toFixed(1)) };
+      const record = {
+        step: st.iterations, seconds: Number(seconds.toFixed(3)), ...pick(st), images_per_s: Number(ips.toFixed(1)), diverging: windowDiverged,
+      };
+      windowDiverged = false;
       if (meter && (i % meterEvery === 0 || i === steps)) {
         const r = meter.read(gan.generate(meterZ));
         Object.assign(record, {
@@ -159,6 +190,7 @@ export async function train(args) {
       : `time to digits: not reached (the meter never read ${what})`);
   }
   if (st.skipped_total > 0) console.log(`${st.skipped_total} updates were discarded as non-finite`);
+  if (divergedAt) console.log(`diverged: from step ${divergedAt} the losses went past ${DIVERGED_LOSS} in size (log.jsonl marks those records "diverging"); lower the learning rates`);
 }
 
 function pick(st) {
@@ -168,9 +200,11 @@ function pick(st) {
 }
 
 function writeOutputs(core, gan, out, cfg) {
-  writeAtomic(path.join(out, 'samples.png'), pngGrid(core, gan.generate(gridNoise(core, cfg.latent, cfg.seed)), { cols: 8, scale: 2 }));
-  writeAtomic(path.join(out, 'samples-idx3-ubyte'), idx3(toBytes(core, gan.generate(idxNoise(core, cfg.latent, cfg.seed)))));
-  writeAtomic(path.join(out, 'checkpoint.gan'), gan.checkpoint());
+  writeAllAtomic([
+    [path.join(out, 'samples.png'), pngGrid(core, gan.generate(gridNoise(core, cfg.latent, cfg.seed)), { cols: 8, scale: 2 })],
+    [path.join(out, 'samples-idx3-ubyte'), idx3(toBytes(core, gan.generate(idxNoise(core, cfg.latent, cfg.seed))))],
+    [path.join(out, 'checkpoint.gan'), gan.checkpoint()],
+  ]);
 }
 
 export async function sample(args) {
@@ -180,16 +214,21 @@ export async function sample(args) {
   inRange(o, 'n', 1, 100000);
   inRange(o, 'seed', 0, 0xffffffff);
   if (!existsSync(o.checkpoint)) throw new UsageError(`--checkpoint: ${o.checkpoint} not found`);
+  // Where the files go, before any work: both or neither are written.
+  checkOutFile('--out', o.out);
+  if (o.png !== undefined) checkOutFile('--png', o.png);
+  if (o.png !== undefined && path.resolve(o.png) === path.resolve(o.out)) throw new UsageError('--png and --out name the same file');
   const core = await loadCore();
   let gan;
   try {
     gan = Gan.fromCheckpoint(core, readFileSync(o.checkpoint));
   } catch (e) {
-    throw new UsageError(`--checkpoint ${o.checkpoint}: ${e.message.replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, '')}`);
+    throw new UsageError(`--checkpoint ${o.checkpoint}: ${reasonOf(e)}`);
   }
   const n = o.n ?? IDX_SAMPLES, seed = o.seed ?? 0;
   const images = gan.generate(latentNoise(core, n, gan.latent, seed));
-  writeAtomic(o.out, idx3(toBytes(core, images)));
-  if (o.png) writeAtomic(o.png, pngGrid(core, images.subarray(0, Math.min(n, GRID) * PIXELS), { cols: 8, scale: 2 }));
+  const files = [[o.out, idx3(toBytes(core, images))]];
+  if (o.png) files.push([o.png, pngGrid(core, images.subarray(0, Math.min(n, GRID) * PIXELS), { cols: 8, scale: 2 })]);
+  writeAllAtomic(files);
   console.log(`wrote ${n} samples to ${o.out}${o.png ? ` and a grid to ${o.png}` : ''}`);
 }
