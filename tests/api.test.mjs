@@ -455,3 +455,32 @@ test('dataset errors name the input at fault and say "empty" for an empty file',
   fails(images, Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 1, 3]), 0, /2 images but 1 labels/);
   assert.equal(Dataset.fromIdx(c, images, labels).count, 2);
 });
+
+// The page trained on through losses of 1e9 without a word: the session now marks the last
+// step that met gan.js's divergence rule, and the page shows it in the status line.
+test('divergence: one rule (|loss| > 1e4 or a discarded update), marked by the page\'s session', async () => {
+  const { Session } = await import('../web/session.js');
+  const { DIVERGED_LOSS, diverged } = await import('../web/gan.js');
+  assert.equal(DIVERGED_LOSS, 1e4);
+  const calm = { loss_d: -9999, loss_g: 50, skipped: 0 };
+  assert.equal(diverged(calm), false);
+  assert.equal(diverged({ ...calm, loss_d: -2e4 }), true);
+  assert.equal(diverged({ ...calm, loss_g: NaN }), true);
+  assert.equal(diverged({ ...calm, skipped: 1 }), true);
+  const c = await loadCore();
+  const n = 32, images = new Uint8Array(n * 784), labels = new Uint8Array(8 + n);
+  for (let i = 0; i < images.length; i++) images[i] = (i * 37) % 256;
+  labels.set([0, 0, 8, 1, 0, 0, 0, n]);
+  for (let i = 0; i < n; i++) labels[8 + i] = i % 10;
+  const s = new Session(c);
+  s.setData({ images: idx3(images), labels, meter: null });
+  s.build({ preset: 'fast', batch: 8 });
+  for (let i = 0; i < 3; i++) s.step();
+  assert.equal(s.snapshot().diverging, null, 'a healthy start');
+  s.build({ preset: 'wgan', batch: 8, lr_g: 1, lr_d: 1, clip: 10 });
+  for (let i = 0; i < 4; i++) s.step();
+  const snap = s.snapshot();
+  assert.ok(snap.diverging && snap.diverging.step >= 1 && Math.abs(snap.diverging.loss) > DIVERGED_LOSS, JSON.stringify(snap.diverging));
+  s.build({ preset: 'fast', batch: 8 });
+  assert.equal(s.snapshot().diverging, null, 'a new model starts without the mark');
+});

@@ -11,6 +11,9 @@ import {
 } from './state.js';
 
 const $ = (id) => document.getElementById(id);
+// Divergence (gan.js's rule, met by the session at some step) stays on show this many
+// steps after the last step that met it: long enough to read, gone once a retune helps.
+const DIVERGING_STEPS = 50;
 const link = fromHash(location.hash || location.search);
 const view = {
   lang: pickLang(link.lang, navigator.languages ?? [navigator.language]), hide: link.hide, embed: link.embed,
@@ -361,6 +364,12 @@ function draw() {
     ? t(view.lang, 'digitsHint', { share: pct(view.lang, meterRule.confident), n: meterRule.samples }) : '';
   $('skipped').hidden = !s.skipped;
   if (s.skipped) $('skipped').textContent = t(view.lang, 'skipped', { n: s.skipped });
+  const div = s.diverging && s.step - s.diverging.step < DIVERGING_STEPS ? s.diverging : null;
+  $('diverging').hidden = !div;
+  if (div) {
+    const loss = Number.isFinite(div.loss) ? div.loss.toExponential(1).replace('-', '−') : String(div.loss);
+    $('diverging').textContent = t(view.lang, 'diverging', { step: div.step, loss: num(view.lang, loss) });
+  }
   if (s.meterChanged) {
     drawMeter(s.meter);
     if (charts.history.names.length !== charts.history.rows) nameHistoryRows();
@@ -479,9 +488,8 @@ const onMessage = {
     fillControls();
     writeUrl();
   },
-  error({ kind, message, name }) {
-    const nonFinite = kind === 'training' && /(\d+) updates in a row had a non-finite/.exec(message);
-    if (nonFinite) return showError('errNonFinite', { n: nonFinite[1] });
+  error({ kind, message, name, nonFinite }) {
+    if (nonFinite) return showError('errNonFinite', { n: nonFinite });
     const key = {
       checkpoint: 'errCheckpoint', linkCheckpoint: 'errUrlCheckpoint', training: 'errTraining', config: 'errConfig', core: 'errCore',
     }[kind] ?? 'errConfig';
@@ -494,6 +502,11 @@ worker.onerror = (e) => showError('errCore', { msg: e.message ?? 'the Worker fai
 
 // ---- start ----
 
+// The divergence warning sits in the status line beside the discarded updates.
+const divergingBox = Object.assign(document.createElement('span'), { id: 'diverging', className: 'warn', hidden: true });
+divergingBox.dataset.testid = 'diverging';
+divergingBox.setAttribute('role', 'alert');
+$('skipped').after(divergingBox);
 if (view.embed) document.body.classList.add('embed');
 for (const name of view.hide) {
   for (const el of document.querySelectorAll(`[data-control="${name}"]`)) el.hidden = true;

@@ -332,6 +332,15 @@ export class Gan {
   }
 }
 
+/**
+ * Divergence, one rule for the CLI and the page: a step whose loss (D's or G's) is beyond
+ * DIVERGED_LOSS in size or not finite, or that discarded a non-finite update. Healthy runs
+ * of every cost stay below 100; a learning rate far too high (WGAN at 1 with clip 10)
+ * reaches 1e9 within a few steps.
+ */
+export const DIVERGED_LOSS = 1e4;
+export const diverged = (st) => !(Math.abs(st.loss_d) <= DIVERGED_LOSS && Math.abs(st.loss_g) <= DIVERGED_LOSS) || st.skipped > 0;
+
 /** Non-finite updates in a row after which a step throws GP.ERR_NONFINITE. */
 export const maxBadSteps = (core) => core.m._gp_gan_max_bad_steps();
 

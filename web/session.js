@@ -3,7 +3,7 @@
 // (steps, training time, images/s, time to digits, the statistics not yet shown). The
 // Worker (worker.js) drives it and posts what it returns; Node tests drive it directly.
 import {
-  Dataset, GRID, Gan, Meter, PIXELS, gridNoise, latentNoise, meterRule, presetConfig, presets, toBytes,
+  Dataset, GRID, Gan, Meter, PIXELS, diverged, gridNoise, latentNoise, meterRule, presetConfig, presets, toBytes,
 } from './gan.js';
 
 export { GRID };
@@ -58,6 +58,7 @@ export class Session {
     this.digitsAt = null;  // { step, seconds }: the meter's first reading of digits (meterRule)
     this.pending = [];     // statistics points not yet posted
     this.rate = { images: 0, seconds: 0, value: 0 };
+    this.diverging = null; // { step, loss }: the last step that met gan.js's divergence rule
   }
 
   /** Builds a new model from config; throws, keeping the current one, if it is bad. */
@@ -157,6 +158,10 @@ export class Session {
     // Each point names its cost: a live change of cost changes what D's scores mean.
     const point = { step: this.gSteps, cost: this.config.loss, skipped: st.skipped_total };
     for (const k of keys) point[k] = st[k];
+    if (diverged(st)) {
+      const loss = Math.abs(st.loss_d) >= Math.abs(st.loss_g) || !Number.isFinite(st.loss_d) ? st.loss_d : st.loss_g;
+      this.diverging = { step: this.gSteps, loss };
+    }
     this.pending.push(point);
     return point;
   }
@@ -186,7 +191,8 @@ export class Session {
   /**
    * What the page draws: the grid and the strip as bytes (0 background, 255 ink), the
    * statistics points since the last snapshot, counters and rates, the model's generation
-   * and current cost, and a mode-meter reading when asked for one (null otherwise).
+   * and current cost, the last step that met the divergence rule (diverging, or null),
+   * and a mode-meter reading when asked for one (null otherwise).
    * Transferable buffers are listed in .transfer.
    */
   snapshot({ meter = false } = {}) {
@@ -197,7 +203,7 @@ export class Session {
     const snap = {
       generation: this.generation, cost: this.config.loss,
       step: this.gSteps, dSteps: this.dSteps, seconds: this.trainSeconds,
-      imagesPerSecond: this.takeRate(), digitsAt: this.digitsAt,
+      imagesPerSecond: this.takeRate(), digitsAt: this.digitsAt, diverging: this.diverging,
       samples, strip, points, meter: meter ? this.readMeter() : null,
       skipped: points.length ? points[points.length - 1].skipped : undefined,
     };

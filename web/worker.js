@@ -9,8 +9,8 @@
 // Worker -> page: hello {presets} | snapshot {...} | progress {name, loaded, total}
 //                 | data {name, ok, message} | running {value} | checkpoint {bytes, step}
 //                 | loaded {config, step, name} | notice {key, name}
-//                 | error {kind, message, name} | png {bytes}
-import { loadCore, pngGrid } from './gan.js';
+//                 | error {kind, message, name, nonFinite} | png {bytes}
+import { CoreError, GP, loadCore, maxBadSteps, pngGrid } from './gan.js';
 import { Session, presetTable } from './session.js';
 import { CHECKPOINT_NAME } from './state.js';
 
@@ -22,7 +22,13 @@ let session, wanted = false, running = false, scheduled = false, lastSnap = 0, l
 let loadToken = 0, loadAbort = null;
 
 const post = (msg, transfer = []) => postMessage(msg, transfer);
-const cleanMessage = (e) => String(e?.message ?? e).replace(/^gp_\w+: /, '').replace(/ \(status -?\d+\)$/, '');
+// What a person reads: the core's reason for a CoreError, the message of anything else.
+const cleanMessage = (e) => (e instanceof CoreError ? e.reason : String(e?.message ?? e));
+// A training error; when training stopped on non-finite updates, how many in a row.
+const trainingError = (e) => ({
+  type: 'error', kind: 'training', message: cleanMessage(e),
+  ...(e instanceof CoreError && e.status === GP.ERR_NONFINITE ? { nonFinite: maxBadSteps(session.core) } : {}),
+});
 
 function sendSnapshot(meter) {
   const now = performance.now();
@@ -61,7 +67,7 @@ function run() {
   } catch (e) {
     sendSnapshot(true);
     setRunning(false);
-    post({ type: 'error', kind: 'training', message: cleanMessage(e) });
+    post(trainingError(e));
     return;
   }
   const now = performance.now();
@@ -198,7 +204,11 @@ const handlers = {
   },
   step({ kind }) {
     if (running) return;
-    guarded('training', () => session.step(kind));
+    try {
+      session.step(kind);
+    } catch (e) {
+      post(trainingError(e));
+    }
     sendSnapshot(kind !== 'd');
   },
   reset({ config }) {
