@@ -335,8 +335,8 @@ export class Gan {
 /**
  * Divergence, one rule for the CLI and the page: a step whose loss (D's or G's) is beyond
  * DIVERGED_LOSS in size or not finite, or that discarded a non-finite update. Healthy runs
- * of every cost stay below 100; a learning rate far too high (WGAN at 1 with clip 10)
- * reaches 1e9 within a few steps.
+ * of every preset stay below about 25 (minimax's G cost is the largest); a learning rate
+ * far too high (WGAN at 1 with clip 10) reaches 1e9 within a few steps.
  */
 export const DIVERGED_LOSS = 1e4;
 export const diverged = (st) => !(Math.abs(st.loss_d) <= DIVERGED_LOSS && Math.abs(st.loss_g) <= DIVERGED_LOSS) || st.skipped > 0;
