@@ -111,8 +111,9 @@ int gp_sgd_update(float *p, const float *g, int n, float lr);
 float gp_bench_peak(int iters);
 
 /* ---- the GAN engine (api_gan.c) ---- */
-/* The reason of the last call's failure; every call clears it on entry, so after a
- * success it is "". */
+/* The reason of the last call's failure; every call that can fail clears it on entry, so
+ * after a success it is "". The getters that cannot fail (gp_strerror, gp_version,
+ * gp_last_error, gp_last_error_input, gp_png_data, gp_gan_max_bad_steps) leave it. */
 const char *gp_last_error(void);
 /* Which input the last failure is about, where a call takes several files: for
  * gp_dataset_create / gp_negatives_create 1 the images, 2 the labels; else 0. */

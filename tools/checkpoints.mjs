@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 import { Gan, latentNoise, loadCore, meterRule } from '../web/gan.js';
-import { writeAtomic } from './cli.mjs';
+import { UsageError, parseNames, writeAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
 import { loadDataset } from './datasets.mjs';
 
@@ -87,8 +87,15 @@ async function build(core, spec, key) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const args = process.argv.slice(2);
-  if (args.includes('--list')) {
+  let opts, args;
+  try {
+    ({ opts, names: args } = parseNames(process.argv.slice(2), { list: 'boolean' }));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`checkpoints: ${e.message}`);
+    process.exit(2);
+  }
+  if (opts.list) {
     for (const c of CHECKPOINTS) console.log(`${c.name.padEnd(10)} ${c.about}`);
     process.exit(0);
   }

@@ -62,6 +62,15 @@ function convert(name, kind, value) {
  * a missing or empty value, a flag given twice, a stray argument) is a UsageError.
  */
 export function parseOptions(args, spec) {
+  return parseCommandLine(args, spec, false).opts;
+}
+
+/** parseOptions for tools that also take names (checkpoints, lessons): { opts, names }. */
+export function parseNames(args, spec) {
+  return parseCommandLine(args, spec, true);
+}
+
+function parseCommandLine(args, spec, allowPositionals) {
   const options = {};
   for (const [name, kind] of Object.entries(spec)) options[name] = { type: kind === 'boolean' ? 'boolean' : 'string' };
   // A negative number is a value, not a flag: parseArgs would call '--lr-g -1' ambiguous.
@@ -73,7 +82,7 @@ export function parseOptions(args, spec) {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: joined, options, strict: true, allowPositionals: false, tokens: true });
+    parsed = parseArgs({ args: joined, options, strict: true, allowPositionals, tokens: true });
   } catch (e) {
     throw new UsageError(parseArgsProblem(e, joined, spec));
   }
@@ -90,7 +99,7 @@ export function parseOptions(args, spec) {
       opts[name] = convert(name, kind, token.value ?? '');
     }
   }
-  return opts;
+  return { opts, names: parsed.positionals };
 }
 
 /** parseArgs's errors, in our words (its own messages are multi-line and name no fix). */

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from '../tests/browser/launch.mjs';
+import { UsageError, parseNames } from './cli.mjs';
 import { listen } from './serve.mjs';
 
 const OUT = fileURLToPath(new URL('../docs/lessons/', import.meta.url));
@@ -60,7 +61,14 @@ async function shoot(context, url, lesson) {
   await page.close();
 }
 
-const wanted = process.argv.slice(2);
+let wanted;
+try {
+  wanted = parseNames(process.argv.slice(2), {}).names;
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  console.error(`lesson_shots: ${e.message}`);
+  process.exit(2);
+}
 const unknown = wanted.filter((n) => !LESSONS.some((l) => l.name === n));
 if (unknown.length) {
   console.error(`lesson_shots: unknown lesson ${unknown.join(', ')} (lessons: ${LESSONS.map((l) => l.name).join(', ')})`);
