@@ -505,7 +505,6 @@ worker.onerror = (e) => showError('errCore', { msg: e.message ?? 'the Worker fai
 // The divergence warning sits in the status line beside the discarded updates.
 const divergingBox = Object.assign(document.createElement('span'), { id: 'diverging', className: 'warn', hidden: true });
 divergingBox.dataset.testid = 'diverging';
-divergingBox.setAttribute('role', 'alert');
 $('skipped').after(divergingBox);
 if (view.embed) document.body.classList.add('embed');
 for (const name of view.hide) {
