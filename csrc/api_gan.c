@@ -399,6 +399,7 @@ GP_API int gp_gan_checkpoint_write(int h, uint8_t *dst, int len) {
 /* A new model from a checkpoint; existing models are untouched whatever happens. */
 GP_API int gp_gan_checkpoint_read(const uint8_t *src, int len) {
   api_enter();
+  if (len == 0) return fail(GP_ERR_SIZE, "empty: not a checkpoint");
   int s = api_check_bytes(src, len);
   if (s) return fail(s, "checkpoint: not a live buffer of that length");
   gan *g = checkpoint_read(src, (size_t)len, ERRBUF);
@@ -541,6 +542,7 @@ GP_API int gp_meter_save(int h, uint8_t *dst, int len) {
 GP_API int gp_meter_load(int h, const uint8_t *src, int len) {
   api_enter();
   LOOKUP(meter, m, meters, h);
+  if (len == 0) return fail(GP_ERR_SIZE, "empty: not mode meter weights");
   CHECK(api_check_bytes(src, len));
   return meter_load(m, src, (size_t)len, ERRBUF) ? api_status(GP_ERR_ARG) : GP_OK;
 }

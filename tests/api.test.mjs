@@ -454,6 +454,9 @@ test('dataset errors name the input at fault and say "empty" for an empty file',
   fails(images, images, 2, /3 dimensions, expected 1/);
   fails(images, Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 1, 3]), 0, /2 images but 1 labels/);
   assert.equal(Dataset.fromIdx(c, images, labels).count, 2);
+  // the same for the other byte inputs
+  assert.throws(() => Gan.fromCheckpoint(c, new Uint8Array(0)), (e) => /^empty/.test(e.reason) && e.status === GP.ERR_SIZE);
+  assert.throws(() => Meter.fromBytes(c, new Uint8Array(0)), (e) => /^empty/.test(e.reason) && e.status === GP.ERR_SIZE);
 });
 
 // The page trained on through losses of 1e9 without a word: the session now marks the last

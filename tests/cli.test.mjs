@@ -251,3 +251,16 @@ test('a diverging run says so: one warning line, and diverging records in log.js
   const log = readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map(JSON.parse);
   assert.ok(log.every((x) => x.diverging === true), JSON.stringify(log.map((x) => [x.loss_d, x.diverging])));
 });
+
+// An empty checkpoint read "checkpoint: not a live buffer of that length"; a directory
+// given as one threw a raw EISDIR.
+test('an empty or directory checkpoint is named as such', () => {
+  const dir = tmp(), empty = path.join(dir, 'empty.gan'), sub = path.join(dir, 'sub.gan');
+  writeFileSync(empty, '');
+  mkdirSync(sub);
+  refused(gan('sample', '--checkpoint', empty, '--out', path.join(dir, 'x')), /--checkpoint .*empty\.gan: empty$/m, 'sample empty');
+  refused(gan('sample', '--checkpoint', sub, '--out', path.join(dir, 'x')), /--checkpoint .*sub\.gan: is a directory$/m, 'sample dir');
+  refused(gan('train', '--resume', empty, '--out', path.join(dir, 'o')), /--resume .*empty\.gan: empty$/m, 'resume empty');
+  refused(gan('train', '--resume', sub, '--out', path.join(dir, 'o')), /--resume .*sub\.gan: is a directory$/m, 'resume dir');
+  assert.deepEqual(readdirSync(dir).sort(), ['empty.gan', 'sub.gan']);
+});

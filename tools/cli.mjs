@@ -1,7 +1,7 @@
 // cli.mjs - argument parsing and output files shared by the commands of gan.mjs (and the
 // other tools' command lines). Parsing is node:util's parseArgs, strict; numbers are
 // decimal only, so '0x10', '1e3' for a count, '' or 'Infinity' are refused, never guessed.
-import { accessSync, constants, mkdirSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -137,6 +137,18 @@ export function fsProblem(e) {
     ENOENT: 'no such directory', ENOTDIR: 'a path component is a file, not a directory', EEXIST: 'already exists',
     EISDIR: 'is a directory', ENAMETOOLONG: 'name too long', ELOOP: 'too many symbolic links',
   }[e.code] ?? e.message;
+}
+
+/** The bytes of an input file; a UsageError says what is wrong with it in words. */
+export function readInput(flag, file) {
+  let bytes;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`${flag} ${file}: ${e.code === 'ENOENT' ? 'not found' : fsProblem(e)}`);
+  }
+  if (bytes.length === 0) throw new UsageError(`${flag} ${file}: empty`);
+  return bytes;
 }
 
 /** The type of what is at p: 'dir', 'file' or null (absent); other errors say why. */

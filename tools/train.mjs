@@ -1,14 +1,14 @@
 // train.mjs - `gan.mjs train` and `gan.mjs sample`: headless training with a progress
 // display, and sampling from a checkpoint. Output places are checked before any work,
 // and output files are written whole or not at all.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
   CONFIG_KEYS, CoreError, DIVERGED_LOSS, GRID, Gan, PIXELS, diverged, gridNoise, idx3, latentNoise, loadCore, meterRule,
   pngGrid, presets, toBytes,
 } from '../web/gan.js';
-import { UsageError, checkOutFile, inRange, parseOptions, prepareOutDir, writeAllAtomic } from './cli.mjs';
+import { UsageError, checkOutFile, inRange, parseOptions, prepareOutDir, readInput, writeAllAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
 import { DatasetError, loadDataset } from './datasets.mjs';
 
@@ -99,8 +99,9 @@ export async function train(args) {
   let gan;
   if (o.resume) {
     if (!existsSync(o.resume)) throw new UsageError(`--resume: ${o.resume} not found`);
+    const bytes = readInput('--resume', o.resume);
     try {
-      gan = Gan.fromCheckpoint(core, readFileSync(o.resume));
+      gan = Gan.fromCheckpoint(core, bytes);
     } catch (e) {
       throw new UsageError(`--resume ${o.resume}: ${reasonOf(e)}`);
     }
@@ -190,7 +191,10 @@ export async function train(args) {
       : `time to digits: not reached (the meter never read ${what})`);
   }
   if (st.skipped_total > 0) console.log(`${st.skipped_total} updates were discarded as non-finite`);
-  if (divergedAt) console.log(`diverged: from step ${divergedAt} the losses went past ${DIVERGED_LOSS} in size (log.jsonl marks those records "diverging"); lower the learning rates`);
+  if (divergedAt) {
+    console.log(`diverged: from step ${divergedAt} a loss went past ${DIVERGED_LOSS} in size or an update was discarded ` +
+      '(log.jsonl marks those records "diverging"); lower the learning rates');
+  }
 }
 
 function pick(st) {
@@ -220,8 +224,9 @@ export async function sample(args) {
   if (o.png !== undefined && path.resolve(o.png) === path.resolve(o.out)) throw new UsageError('--png and --out name the same file');
   const core = await loadCore();
   let gan;
+  const bytes = readInput('--checkpoint', o.checkpoint);
   try {
-    gan = Gan.fromCheckpoint(core, readFileSync(o.checkpoint));
+    gan = Gan.fromCheckpoint(core, bytes);
   } catch (e) {
     throw new UsageError(`--checkpoint ${o.checkpoint}: ${reasonOf(e)}`);
   }
