@@ -90,7 +90,9 @@ main(process.argv.slice(2)).then(
       console.error(`gan.mjs: ${err.message}`);
       process.exit(2);
     }
-    console.error(`gan.mjs: ${err.message}`);
+    // a CoreError (web/gan.js, not imported here: it needs the build) in the core's own
+    // words, never its function names or status numbers
+    console.error(`gan.mjs: ${err?.name === 'CoreError' ? err.reason : err.message}`);
     process.exit(1);
   },
 );

@@ -133,13 +133,21 @@ async function loadData(name) {
         loaded: progress.images[0] + progress.labels[0], total: progress.images[1] + progress.labels[1],
       });
     };
+    const urls = { images: at('images-idx3'), labels: at('labels-idx1'), meter: new URL(`data/meter-${name}.bin`, new URL('.', import.meta.url)) };
     const [images, labels, meter] = await Promise.all([
-      fetchGz(at('images-idx3'), abort.signal, report('images')),
-      fetchGz(at('labels-idx1'), abort.signal, report('labels')),
-      fetchBytes(new URL(`data/meter-${name}.bin`, new URL('.', import.meta.url)), abort.signal),
+      fetchGz(urls.images, abort.signal, report('images')),
+      fetchGz(urls.labels, abort.signal, report('labels')),
+      fetchBytes(urls.meter, abort.signal),
     ]);
     if (token !== loadToken) return false; // a newer request won
-    session.setData({ images, labels, meter });
+    try {
+      session.setData({ images, labels, meter });
+    } catch (e) {
+      // The core says which input is at fault (CoreError.input: 1 images, 2 labels); name its file.
+      if (!(e instanceof CoreError)) throw e;
+      const url = e.fn === 'gp_meter_load' ? urls.meter : [null, urls.images, urls.labels][e.input];
+      throw new Error(url ? `${url.pathname}: ${e.reason}` : e.reason);
+    }
     dataName = name;
     post({ type: 'data', name, ok: true, count: session.dataset.count, meter: !!meter, rule: session.meterRule, real: session.real.slice() });
     return true;
