@@ -247,8 +247,13 @@ export class Gan {
   constructor(core, handle) {
     this.core = core;
     this.handle = handle;
-    this.latent = engineCall(core, 'gan_latent', handle);
-    this.statsPtr = core.alloc(STAT_NAMES.length);
+    try {
+      this.latent = engineCall(core, 'gan_latent', handle);
+      this.statsPtr = core.alloc(STAT_NAMES.length);
+    } catch (e) {
+      core.status('gan_destroy', handle); // the model is not handed out, so not left live
+      throw e;
+    }
   }
 
   /**
