@@ -106,6 +106,8 @@ void gan_config_default(gan_config *c) {
   c->seed = 1;
 }
 
+static size_t shape_model(gan *g, const gan_config *c);
+
 static int in_range(float v, float lo, float hi) { return v >= lo && v <= hi; } /* NaN fails */
 
 int gan_config_check(const gan_config *c, char *err, size_t errlen) {
@@ -131,6 +133,11 @@ int gan_config_check(const gan_config *c, char *err, size_t errlen) {
   if (!in_range(c->instance_noise, 0, 2.0f)) return errmsg(err, errlen, "instance noise %g is not in 0..2", c->instance_noise);
   if (!in_range(c->clip, 1e-4f, 10.0f)) return errmsg(err, errlen, "clip %g is not in 1e-4..10", c->clip);
   if (!in_range(c->ema, 0, 0.9999f)) return errmsg(err, errlen, "ema %g is not in 0..0.9999", c->ema);
+  gan shape = {0};
+  const size_t mb = shape_model(&shape, c) >> 20;
+  if (mb > GAN_MAX_MODEL_MB)
+    return errmsg(err, errlen, "the model needs %zu MB, more than the %d MB a page can hold (lower batch, width or latent)",
+                  mb, GAN_MAX_MODEL_MB);
   return 0;
 }
 
@@ -249,20 +256,39 @@ static void reset_running(float *run, int C2, int C1, int d_blocks) {
   for (int i = 0; i < d_blocks; i++, p += 2 * C2) fill(p, C2, 0), fill(p + C2, C2, 1);
 }
 
+/* The shape of a model of c (channels, layouts, block sizes) and the bytes of its arena:
+ * the counting pass, which allocates nothing. */
+static size_t shape_model(gan *g, const gan_config *c) {
+  g->c = *c;
+  g->C1 = 32 * c->width, g->C2 = 64 * c->width;
+  g->F = S7 * g->C2 + (c->mbstd ? g->C2 : 0);
+  carver count = {NULL, 0, 0};
+  carve_all(g, &count);
+  return count.bytes;
+}
+
+/* floats of the state after its counters: G and D (values, two moments), the running
+ * statistics, G's average */
+static size_t state_floats(const gan *g) {
+  return 3 * (size_t)g->G.n + 3 * (size_t)g->D.n + (size_t)g->run_n + (g->c.ema > 0 ? (size_t)g->G.n : 0);
+}
+
+size_t gan_model_bytes(const gan_config *c) {
+  if (gan_config_check(c, NULL, 0)) return 0;
+  gan shape = {0};
+  return shape_model(&shape, c);
+}
+
 gan *gan_create(const gan_config *cfg, char *err, size_t errlen) {
   if (gan_config_check(cfg, err, errlen)) return NULL;
   gan *g = calloc(1, sizeof *g);
   if (!g) return errmsg(err, errlen, "out of memory"), NULL;
-  g->c = *cfg;
-  const int L = cfg->latent;
-  const int C1 = g->C1 = 32 * cfg->width, C2 = g->C2 = 64 * cfg->width;
+  const size_t bytes = shape_model(g, cfg);
+  const int L = cfg->latent, C1 = g->C1, C2 = g->C2;
   const int deep = cfg->d_layers == 3;
-  g->F = S7 * C2 + (cfg->mbstd ? C2 : 0);
-  carver count = {NULL, 0, 0};
-  carve_all(g, &count);
-  if (arena_init(&g->mem, count.bytes)) {
+  if (arena_init(&g->mem, bytes)) {
     free(g);
-    return errmsg(err, errlen, "cannot allocate %zu MB for the model", count.bytes >> 20), NULL;
+    return errmsg(err, errlen, "cannot allocate %zu MB for the model", bytes >> 20), NULL;
   }
   carver k = {&g->mem, 0, 0};
   carve_all(g, &k);
@@ -603,20 +629,27 @@ static void running_stats(gan *g, int restore) {
   else memcpy(g->run_saved, g->run, sizeof(float) * g->run_n);
 }
 
-/* Applies an update if everything is finite; otherwise counts a bad step and undoes the
- * step's effect on the BN running statistics. */
+/* counters stop at GAN_MAX_STEPS, so a saved state always loads and never overflows */
+static long count_up(long n) { return n < GAN_MAX_STEPS ? n + 1 : GAN_MAX_STEPS; }
+
+/* Applies an update if the loss, the gradient, the BN running statistics the step moved
+ * and the updated weights and moments are all finite; otherwise counts a bad step and
+ * undoes the step's effect on the running statistics. So the state stays finite: a finite
+ * but huge gradient whose square overflows in Adam is refused too. */
 static int finite_update(gan *g, params *ps, float loss, float lr, float b1, float b2,
                          float *norm, gan_stats *st) {
   const double ss = nn_sumsq(ps->g, ps->n);
   *norm = (float)sqrt(ss);
-  if (!isfinite(loss) || !isfinite(ss)) {
+  const int t = (int)count_up(ps->t);
+  if (!isfinite(loss) || !isfinite(ss) || !nn_all_finite(g->run, g->run_n) ||
+      adam_update_finite(ps->p, ps->g, ps->m, ps->v, ps->n, lr, b1, b2, 1e-8f, t)) {
     running_stats(g, 1);
-    g->skipped++;
+    g->skipped = count_up(g->skipped);
     st->skipped++;
     return ++g->bad_in_row >= GAN_MAX_BAD_STEPS ? -1 : 0;
   }
   g->bad_in_row = 0;
-  adam_update(ps->p, ps->g, ps->m, ps->v, ps->n, lr, b1, b2, 1e-8f, ++ps->t);
+  ps->t = t;
   return 0;
 }
 
@@ -655,7 +688,10 @@ static void ema_update(gan *g) {
   if (!g->ema) return;
   const double t = (double)g->G.t, ramp = (1.0 + t) / (10.0 + t);
   const float d = (float)(ramp < g->c.ema ? ramp : g->c.ema);
-  for (int i = 0; i < g->G.n; i++) g->ema[i] = d * g->ema[i] + (1.0f - d) * g->G.p[i];
+  for (int i = 0; i < g->G.n; i++) { /* near FLT_MAX the rounded mix can overflow: keep it finite */
+    const float e = d * g->ema[i] + (1.0f - d) * g->G.p[i];
+    g->ema[i] = isfinite(e) ? e : g->G.p[i];
+  }
   g->ema_updates++;
 }
 
@@ -676,10 +712,9 @@ int gan_step_g(gan *g, gan_stats *st) {
   st->g_signal = (float)sig;
   nn_zero(g->G.g, g->G.n);
   g_backward(g);
-  const long t = g->G.t;
   const int r = finite_update(g, &g->G, st->loss_g, g->c.lr_g, g->c.beta1_g, g->c.beta2_g,
                               &st->grad_norm_g, st);
-  if (g->G.t != t) ema_update(g);
+  if (!g->bad_in_row) ema_update(g); /* the update was applied */
   return r;
 }
 
@@ -706,7 +741,7 @@ int gan_train_step(gan *g, const idx_dataset *data, gan_stats *st) {
   }
   st->loss_g = gs.loss_g, st->grad_norm_g = gs.grad_norm_g, st->g_signal = gs.g_signal;
   st->grad_ns = gs.grad_ns, st->grad_minimax = gs.grad_minimax;
-  g->iterations++;
+  g->iterations = count_up(g->iterations);
   return r;
 }
 
@@ -770,9 +805,81 @@ static const uint8_t *get_rng(rng *r, const uint8_t *src) {
   return get(&r->spare, src, 4);
 }
 
-size_t gan_state_size(const gan *g) {
-  return COUNTER_BYTES + sizeof(float) * (3 * (size_t)g->G.n + 3 * (size_t)g->D.n +
-                                          (size_t)g->run_n + (g->ema ? (size_t)g->G.n : 0));
+size_t gan_state_size(const gan *g) { return COUNTER_BYTES + sizeof(float) * state_floats(g); }
+
+size_t gan_state_size_for(const gan_config *c) {
+  if (gan_config_check(c, NULL, 0)) return 0;
+  gan shape = {0};
+  shape_model(&shape, c);
+  return gan_state_size(&shape);
+}
+
+/* The first float of n at src that is not finite, or (nonneg) negative; -1 when none. */
+static long bad_float(const uint8_t *src, size_t n, int nonneg) {
+  for (size_t i = 0; i < n; i++) {
+    float x;
+    memcpy(&x, src + 4 * i, 4);
+    if (!isfinite(x) || (nonneg && x < 0)) return (long)i;
+  }
+  return -1;
+}
+
+static int check_counter(int64_t v, const char *what, char *err, size_t errlen) {
+  if (v < 0 || v > GAN_MAX_STEPS)
+    return errmsg(err, errlen, "%s is %lld, not in 0..%d", what, (long long)v, GAN_MAX_STEPS);
+  return 0;
+}
+
+static int check_rng(const uint8_t *src, const char *what, char *err, size_t errlen) {
+  uint64_t inc;
+  int32_t has_spare;
+  float spare;
+  memcpy(&inc, src + 8, 8), memcpy(&has_spare, src + 16, 4), memcpy(&spare, src + 20, 4);
+  if (!(inc & 1) || (has_spare & ~1) || !isfinite(spare))
+    return errmsg(err, errlen, "the %s random stream is not one this core writes", what);
+  return 0;
+}
+
+int gan_state_check(const gan_config *c, const uint8_t *src, size_t len, char *err, size_t errlen) {
+  char why[160];
+  if (gan_config_check(c, why, sizeof why)) return errmsg(err, errlen, "configuration invalid: %s", why);
+  gan shape = {0};
+  shape_model(&shape, c);
+  if (len != gan_state_size(&shape))
+    return errmsg(err, errlen, "state has %zu bytes, its configuration needs %zu", len, gan_state_size(&shape));
+  int64_t it, sk;
+  int32_t gt, dt;
+  memcpy(&it, src, 8), memcpy(&sk, src + 8, 8), memcpy(&gt, src + 16, 4), memcpy(&dt, src + 20, 4);
+  if (check_counter(it, "the iteration count", err, errlen) || check_counter(sk, "the skipped count", err, errlen) ||
+      check_counter(gt, "G's Adam step count", err, errlen) || check_counter(dt, "D's Adam step count", err, errlen) ||
+      check_rng(src + 24, "noise", err, errlen) || check_rng(src + 24 + RNG_BYTES, "data", err, errlen))
+    return -1;
+  /* the blocks in the order gan_state_save writes them */
+  const struct { const char *what; size_t n; int nonneg; } blocks[] = {
+      {"G's weight", (size_t)shape.G.n, 0}, {"G's Adam first moment", (size_t)shape.G.n, 0},
+      {"G's Adam second moment", (size_t)shape.G.n, 1}, {"D's weight", (size_t)shape.D.n, 0},
+      {"D's Adam first moment", (size_t)shape.D.n, 0}, {"D's Adam second moment", (size_t)shape.D.n, 1},
+  };
+  const uint8_t *p = src + COUNTER_BYTES;
+  for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; p += 4 * blocks[b].n, b++) {
+    const long i = bad_float(p, blocks[b].n, blocks[b].nonneg);
+    if (i >= 0) return errmsg(err, errlen, "%s %ld is %s", blocks[b].what, i, blocks[b].nonneg ? "negative or not finite" : "not finite");
+  }
+  /* running statistics: mean [C] then variance [C] per batch-normalised layer */
+  static const char *const RUN_NAMES[] = {"G's first", "G's second", "D's first", "D's second"};
+  const int chans[4] = {shape.C2, shape.C1, shape.C2, shape.C2};
+  for (int l = 0, at = 0; at < shape.run_n; at += 2 * chans[l], l++) {
+    long i = bad_float(p + 4 * (size_t)at, (size_t)chans[l], 0);
+    if (i >= 0) return errmsg(err, errlen, "%s batch-norm running mean %ld is not finite", RUN_NAMES[l], i);
+    i = bad_float(p + 4 * (size_t)(at + chans[l]), (size_t)chans[l], 1);
+    if (i >= 0) return errmsg(err, errlen, "%s batch-norm running variance %ld is negative or not finite", RUN_NAMES[l], i);
+  }
+  p += 4 * (size_t)shape.run_n;
+  if (c->ema > 0) {
+    const long i = bad_float(p, (size_t)shape.G.n, 0);
+    if (i >= 0) return errmsg(err, errlen, "G's averaged weight %ld is not finite", i);
+  }
+  return 0;
 }
 
 void gan_state_save(const gan *g, uint8_t *dst) {

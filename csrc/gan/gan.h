@@ -60,6 +60,10 @@ typedef struct {
   uint32_t seed;
 } gan_config;
 
+/* A model's arena (weights, moments, activations) may take this much: wasm32 memory ends
+ * at 2 GB and the datasets and the meter need room too. */
+enum { GAN_MAX_MODEL_MB = 1024 };
+
 void gan_config_default(gan_config *c);
 /* 0, or -1 with the first impossible setting named in err */
 int gan_config_check(const gan_config *c, char *err, size_t errlen);
@@ -93,6 +97,9 @@ int gan_retune(gan *g, const gan_config *c, char *err, size_t errlen);
  * A step whose loss or gradients are not finite changes nothing: its update is
  * discarded and counted. Returns 0, or -1 after GAN_MAX_BAD_STEPS such steps in a row. */
 enum { GAN_MAX_BAD_STEPS = 5 };
+/* The step counters (iterations, skipped updates, Adam's t) stop here: a billion steps is
+ * years of training, and a checkpoint claiming more is corrupt. */
+enum { GAN_MAX_STEPS = 1000000000 };
 int gan_step_d(gan *g, const idx_dataset *data, gan_stats *st);
 int gan_step_g(gan *g, gan_stats *st);
 int gan_train_step(gan *g, const idx_dataset *data, gan_stats *st);
@@ -104,9 +111,20 @@ long gan_skipped_total(const gan *g);
  * not touch the training state. */
 void gan_generate(gan *g, const float *z, int n, float *out);
 
-/* The parameters and optimiser state as one byte image, for checkpoints (gan/checkpoint). */
+/* The parameters and optimiser state as one byte image, for checkpoints (gan/checkpoint).
+ * gan_state_load trusts its bytes: a loader checks them first with gan_state_check. */
 size_t gan_state_size(const gan *g);
 void gan_state_save(const gan *g, uint8_t *dst);
 void gan_state_load(gan *g, const uint8_t *src);
+
+/* What a model of c would take, without building it (0 when c is impossible): its arena's
+ * bytes and its state's, so a loader can weigh a file before it allocates anything. */
+size_t gan_model_bytes(const gan_config *c);
+size_t gan_state_size_for(const gan_config *c);
+/* 0 when the len bytes at src are a state a model of c can resume from: the size its
+ * configuration gives, counters in 0..GAN_MAX_STEPS, random streams as seeding makes
+ * them, every weight, moment and running statistic finite, variances not negative.
+ * Otherwise -1 with the first problem named in err. Allocates nothing. */
+int gan_state_check(const gan_config *c, const uint8_t *src, size_t len, char *err, size_t errlen);
 
 #endif

@@ -8,9 +8,12 @@
 #include <string.h>
 
 #include "../io/checkpoint.h"
+#include "../io/errmsg.h"
 #include "../nn/nn.h"
 
 enum { B = METER_BATCH, C1 = 32, C2 = 64, F = 7 * 7 * C2, PIXELS = 784 };
+/* parameter floats: conv 1, conv 2, dense */
+enum { N_PARAMS = 16 * C1 + C1 + 16 * C1 * C2 + C2 + F * METER_CLASSES + METER_CLASSES };
 static const float LEAK = 0.2f;
 static const char MAGIC[8] = {'G', 'A', 'N', 'M', 'E', 'T', 'R', '1'};
 /* 1: ten classes; 2: ten classes and "not a digit" */
@@ -34,10 +37,10 @@ static void shapes(int n, conv_shape *s1, conv_shape *s2) {
 
 meter *meter_create(uint32_t seed, char *err, size_t errlen) {
   meter *m = calloc(1, sizeof *m);
-  const int n = 16 * C1 + C1 + 16 * C1 * C2 + C2 + F * METER_CLASSES + METER_CLASSES;
+  const int n = N_PARAMS;
   const size_t acts = (size_t)B * (PIXELS + 4 * 196 * C1 + 3 * F + 3 * METER_CLASSES);
   if (!m || arena_init(&m->mem, (4 * (size_t)n + acts + 256) * sizeof(float))) {
-    if (err) snprintf(err, errlen, "out of memory for the mode meter");
+    errmsg(err, errlen, "out of memory for the mode meter");
     free(m);
     return NULL;
   }
@@ -202,7 +205,7 @@ void meter_read(meter *m, const float *images, int n, meter_reading *r) {
   tally_finish(n, r);
 }
 
-size_t meter_size(const meter *m) { return 8 + 4 + sizeof(float) * (size_t)m->n + 4; }
+size_t meter_size(const meter *m) { return m ? 8 + 4 + sizeof(float) * (size_t)m->n + 4 : 8 + 4 + 4 * (size_t)N_PARAMS + 4; }
 
 void meter_save(const meter *m, uint8_t *dst) {
   const uint32_t version = METER_VERSION;
@@ -213,18 +216,30 @@ void meter_save(const meter *m, uint8_t *dst) {
   memcpy(dst + 12 + sizeof(float) * (size_t)m->n, &crc, 4);
 }
 
-int meter_load(meter *m, const uint8_t *src, size_t len, char *err, size_t errlen) {
-  const size_t want = meter_size(m);
+int meter_check(const uint8_t *src, size_t len, char *err, size_t errlen) {
+  const size_t want = meter_size(NULL);
   uint32_t version, crc;
+  if (!src || len == 0) return errmsg(err, errlen, "mode meter weights file is empty");
   /* What the file is comes first, so an old meter is named as such, not as a size mismatch. */
-  if (!src || len < 12 || memcmp(src, MAGIC, 8)) return snprintf(err, errlen, "not mode meter weights"), -1;
+  if (memcmp(src, MAGIC, len < 8 ? len : 8)) return errmsg(err, errlen, "not mode meter weights");
+  if (len < 12) return errmsg(err, errlen, "mode meter weights truncated (%zu bytes)", len);
   memcpy(&version, src + 8, 4);
   if (version != METER_VERSION)
-    return snprintf(err, errlen, "mode meter weights version %u unsupported (this build reads version %d: run make data)",
-                    version, METER_VERSION), -1;
-  if (len != want) return snprintf(err, errlen, "mode meter weights have %zu bytes, expected %zu", len, want), -1;
+    return errmsg(err, errlen, "mode meter weights version %u unsupported (this build reads version %d: run make data)",
+                  version, METER_VERSION);
+  if (len != want) return errmsg(err, errlen, "mode meter weights have %zu bytes, expected %zu", len, want);
   memcpy(&crc, src + len - 4, 4);
-  if (crc != crc32_bytes(src, len - 4)) return snprintf(err, errlen, "mode meter weights corrupted (checksum mismatch)"), -1;
+  if (crc != crc32_bytes(src, len - 4)) return errmsg(err, errlen, "mode meter weights corrupted (checksum mismatch)");
+  for (size_t i = 0; i < N_PARAMS; i++) {
+    float w;
+    memcpy(&w, src + 12 + 4 * i, 4);
+    if (!isfinite(w)) return errmsg(err, errlen, "mode meter weight %zu is not finite", i);
+  }
+  return 0;
+}
+
+int meter_load(meter *m, const uint8_t *src, size_t len, char *err, size_t errlen) {
+  if (meter_check(src, len, err, errlen)) return -1;
   memcpy(m->p, src + 12, sizeof(float) * (size_t)m->n);
   return 0;
 }

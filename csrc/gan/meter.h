@@ -64,11 +64,15 @@ void meter_read(meter *m, const float *images, int n, meter_reading *r);
  * meter_read, apart from the network. */
 void meter_tally(const float *probs, int n, meter_reading *r);
 
-/* The weights as bytes ("GANMETR1", version 2, weights, CRC-32), for caching. */
+/* The weights as bytes ("GANMETR1", version 2, weights, CRC-32), for caching. Every meter
+ * has the same size: meter_size(NULL) gives it before one exists. */
 size_t meter_size(const meter *m);
 void meter_save(const meter *m, uint8_t *dst);
 /* 0, or -1 with the reason (truncated, foreign, old version, corrupted) in err; m is
  * unchanged then. */
 int meter_load(meter *m, const uint8_t *src, size_t len, char *err, size_t errlen);
+/* The checks of meter_load (empty, foreign, old version, size, checksum, non-finite
+ * weights) without a meter: 0, or -1 with the reason in err. Allocates nothing. */
+int meter_check(const uint8_t *src, size_t len, char *err, size_t errlen);
 
 #endif

@@ -8,15 +8,6 @@
 
 static const char MAGIC[8] = {'G', 'A', 'N', 'P', 'L', 'A', 'Y', '1'};
 
-uint32_t crc32_bytes(const uint8_t *p, size_t n) {
-  uint32_t c = 0xffffffffu;
-  for (size_t i = 0; i < n; i++) {
-    c ^= p[i];
-    for (int k = 0; k < 8; k++) c = c >> 1 ^ (0xedb88320u & (0u - (c & 1)));
-  }
-  return ~c;
-}
-
 /* The configuration as a fixed list of 32-bit fields: ints, then floats. Version 1 had the
  * first 8 ints and 9 floats; version 2 appended the rest. A version 1 file reads with the
  * later settings off, which is the model it was. */
@@ -71,9 +62,13 @@ void checkpoint_write(const gan *g, uint8_t *dst) {
   memcpy(p, &crc, 4);
 }
 
+/* Every check reads the bytes in place; only a file that passes them all gets a model, so a
+ * small file can never make the core allocate for a model its bytes do not hold. */
 gan *checkpoint_read(const uint8_t *buf, size_t len, char *err, size_t errlen) {
-  if (!buf || len < head_bytes(V1_CFG_BYTES) + 4) return errmsg(err, errlen, "checkpoint truncated (%zu bytes)", len), NULL;
-  if (memcmp(buf, MAGIC, 8)) return errmsg(err, errlen, "not a gan-playground checkpoint"), NULL;
+  if (!buf || len == 0) return errmsg(err, errlen, "checkpoint file is empty"), NULL;
+  /* what the file is comes first, then whether it is whole */
+  if (memcmp(buf, MAGIC, len < 8 ? len : 8)) return errmsg(err, errlen, "not a gan-playground checkpoint"), NULL;
+  if (len < head_bytes(V1_CFG_BYTES) + 4) return errmsg(err, errlen, "checkpoint truncated (%zu bytes)", len), NULL;
   uint32_t version, cfg_bytes, crc;
   uint64_t state_bytes;
   memcpy(&version, buf + 8, 4);
@@ -81,26 +76,26 @@ gan *checkpoint_read(const uint8_t *buf, size_t len, char *err, size_t errlen) {
   if (version != 1 && version != CHECKPOINT_VERSION)
     return errmsg(err, errlen, "checkpoint format version %u (this build reads 1 and %d)", version, CHECKPOINT_VERSION), NULL;
   const size_t want_cfg = version == 1 ? V1_CFG_BYTES : CFG_BYTES, head = head_bytes(want_cfg);
-  if (cfg_bytes != want_cfg) return errmsg(err, errlen, "checkpoint configuration has the wrong size"), NULL;
+  if (cfg_bytes != want_cfg)
+    return errmsg(err, errlen, "checkpoint configuration has %u bytes, version %u has %zu", cfg_bytes, version, want_cfg), NULL;
   if (len < head + 4) return errmsg(err, errlen, "checkpoint truncated (%zu bytes)", len), NULL;
   memcpy(&state_bytes, buf + 16 + cfg_bytes, 8);
   if (state_bytes != len - head - 4)
-    return errmsg(err, errlen, "checkpoint truncated or padded (%zu bytes, header says %llu)", len,
-                (unsigned long long)(head + 4 + state_bytes)), NULL;
+    return errmsg(err, errlen, "checkpoint truncated or padded (%zu bytes around a state of %llu)", len,
+                  (unsigned long long)state_bytes), NULL;
   memcpy(&crc, buf + len - 4, 4);
   if (crc != crc32_bytes(buf, len - 4)) return errmsg(err, errlen, "checkpoint corrupted (checksum mismatch)"), NULL;
   gan_config c;
   gan_config_default(&c);
   if (version == 1) config_get(&c, buf + 16, V1_INTS, V1_FLOATS);
   else config_get(&c, buf + 16, CFG_INTS, CFG_FLOATS);
-  char why[160];
+  char why[200];
   if (gan_config_check(&c, why, sizeof why)) return errmsg(err, errlen, "checkpoint configuration invalid: %s", why), NULL;
+  /* the state's size against its configuration, and its contents, before the model exists */
+  if (gan_state_check(&c, buf + head, (size_t)state_bytes, why, sizeof why))
+    return errmsg(err, errlen, "checkpoint state invalid: %s", why), NULL;
   gan *g = gan_create(&c, why, sizeof why);
   if (!g) return errmsg(err, errlen, "%s", why), NULL;
-  if (gan_state_size(g) != state_bytes) {
-    gan_destroy(g);
-    return errmsg(err, errlen, "checkpoint state does not match its configuration"), NULL;
-  }
   gan_state_load(g, buf + head);
   return g;
 }

@@ -28,6 +28,7 @@ void checkpoint_write(const gan *g, uint8_t *dst);
 /* A new model restored from buf, or NULL with the reason in err. */
 gan *checkpoint_read(const uint8_t *buf, size_t len, char *err, size_t errlen);
 
+/* CRC-32 of n bytes, as zlib computes it (crc.c) */
 uint32_t crc32_bytes(const uint8_t *p, size_t n);
 
 #endif

@@ -6,7 +6,8 @@
 #include <stdio.h>
 
 int idx_parse(idx_view *v, const uint8_t *buf, size_t len, char *err, size_t errlen) {
-  if (!buf || len < 4) return errmsg(err, errlen, "too short to be an IDX file (%zu bytes)", len);
+  if (!buf || len == 0) return errmsg(err, errlen, "the file is empty");
+  if (len < 4) return errmsg(err, errlen, "too short to be an IDX file (%zu bytes)", len);
   if (buf[0] != 0 || buf[1] != 0)
     return errmsg(err, errlen, "not an IDX file (bad magic %02x %02x)", buf[0], buf[1]);
   if (buf[2] != 0x08)

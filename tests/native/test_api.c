@@ -92,8 +92,21 @@ static void test_idx(void) {
     const int r = idx_parse(&v, b, bad[i].len, err, sizeof err);
     CHECK_TRUE(r == -1 && strstr(err, bad[i].says), "case %zu: '%s' should say '%s'", i, err, bad[i].says);
   }
+  CHECK_TRUE(idx_parse(&v, good, 0, err, sizeof err) == -1 && strstr(err, "empty"), "empty file: '%s'", err);
+  CHECK_TRUE(idx_parse(&v, NULL, 0, err, sizeof err) == -1 && strstr(err, "empty"), "no file: '%s'", err);
   uint8_t labels[] = {0, 0, 8, 1, 0, 0, 0, 1, 11};
   idx_dataset d;
+  /* a problem in one file names that file, whichever it is */
+  CHECK_TRUE(idx_dataset_parse(&d, good, sizeof good, labels, 0, 10, err, sizeof err) == -1 &&
+                 !strncmp(err, "labels: ", 8) && strstr(err, "empty"), "empty labels: '%s'", err);
+  CHECK_TRUE(idx_dataset_parse(&d, good, 0, labels, sizeof labels, 10, err, sizeof err) == -1 &&
+                 !strncmp(err, "images: ", 8) && strstr(err, "empty"), "empty images: '%s'", err);
+  CHECK_TRUE(idx_dataset_parse(&d, good, sizeof good, labels, sizeof labels - 1, 10, err, sizeof err) == -1 &&
+                 !strncmp(err, "labels: ", 8) && strstr(err, "truncated"), "truncated labels: '%s'", err);
+  CHECK_TRUE(idx_dataset_parse(&d, labels, sizeof labels, labels, sizeof labels, 10, err, sizeof err) == -1 &&
+                 !strncmp(err, "images: ", 8), "labels given as images: '%s'", err);
+  CHECK_TRUE(idx_dataset_parse(&d, good, sizeof good, good, sizeof good, 10, err, sizeof err) == -1 &&
+                 !strncmp(err, "labels: ", 8), "images given as labels: '%s'", err);
   CHECK_TRUE(idx_dataset_parse(&d, good, sizeof good, labels, sizeof labels, 10, err, sizeof err) == -1 &&
                  strstr(err, "label 11"), "label out of range: %s", err);
   labels[8] = 3;

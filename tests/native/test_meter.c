@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "gan/meter.h"
+#include "io/checkpoint.h"
 
 enum { K = METER_CLASSES };
 
@@ -119,8 +120,11 @@ static void test_file(void) {
   } while (0)
 
   REFUSED(good, n - 1, "bytes, expected");
-  REFUSED(good, 11, "not mode meter weights");
-  REFUSED(NULL, 0, "not mode meter weights");
+  REFUSED(good, 11, "truncated");
+  REFUSED(good, 5, "truncated");
+  REFUSED(NULL, 0, "empty");
+  REFUSED(good, 0, "empty");
+  REFUSED((const uint8_t *)"GANMETR", 8, "not mode meter weights");
   memcpy(bad, good, n);
   bad[3] ^= 0x20;
   REFUSED(bad, n, "not mode meter weights");
@@ -136,7 +140,21 @@ static void test_file(void) {
   REFUSED(bad, n, "version 1 unsupported");
   const size_t v1 = n - sizeof(float) * (7 * 7 * 64 + 1); /* one class fewer in the dense head */
   REFUSED(bad, v1, "version 1 unsupported");
+  /* a whole file with a valid checksum whose weights are not numbers: a meter reading NaN
+   * everywhere would call every sample class 0 */
+  const float poison[] = {NAN, INFINITY, -INFINITY};
+  for (int k = 0; k < 3; k++) {
+    memcpy(bad, good, n);
+    memcpy(bad + 12 + 4 * 1000, &poison[k], 4);
+    const uint32_t crc = crc32_bytes(bad, n - 4);
+    memcpy(bad + n - 4, &crc, 4);
+    REFUSED(bad, n, "weight 1000 is not finite");
+  }
 #undef REFUSED
+  /* the checks need no meter, and every meter has the one size */
+  CHECK_TRUE(meter_size(NULL) == n, "meter_size(NULL) %zu, a meter's %zu", meter_size(NULL), n);
+  CHECK_TRUE(meter_check(good, n, err, sizeof err) == 0, "meter_check refused good bytes: %s", err);
+  CHECK_TRUE(meter_check(bad, n, err, sizeof err) == -1 && strstr(err, "not finite"), "meter_check: %s", err);
 
   free(good), free(bad), free(before), free(after);
   meter_destroy(m);
