@@ -4,7 +4,7 @@
 // Correct MIME types (application/wasm included), cross-origin isolation headers (so
 // SharedArrayBuffer and threads can come later), GET/HEAD only, and nothing outside the
 // mounted folders: paths are decoded, normalised and resolved (symlinks too) before they
-// are checked against their folder.
+// are checked against their folder. No request, however malformed, takes the server down.
 //
 //   node tools/serve.mjs            serves http://127.0.0.1:8000 (PORT=... to change)
 
@@ -44,7 +44,21 @@ const HEADERS = {
   'Cache-Control': 'no-cache',
 };
 
-/** The file a URL path names inside one of the mounts, or null. */
+/**
+ * The path a request target names: origin-form '/a/b?q', or absolute-form 'http://host/a/b'
+ * (which HTTP/1.1 servers must accept); null for anything else ('*', '%', 'x:y').
+ */
+function targetPath(target) {
+  if (target.startsWith('/')) return target.replace(/[?#].*$/s, '');
+  if (!/^https?:\/\//i.test(target)) return null;
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return null;
+  }
+}
+
+/** The file a URL path names inside one of the mounts, as { file, mount, stats }, or null. */
 async function resolve(mounts, urlPath) {
   let decoded;
   try {
@@ -63,27 +77,43 @@ async function resolve(mounts, urlPath) {
     file = await realpath(file);
     if (file !== dir && !file.startsWith(dir + path.sep)) return null;
     if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
-    return (await stat(file)).isFile() ? file : null;
+    const stats = await stat(file);
+    return stats.isFile() ? { file, mount, stats } : null;
   } catch {
-    return null;
+    return null; // missing, a name too long, a loop of links: not found all the same
   }
 }
 
+/** A short plain-text answer. */
+function send(req, res, code, text, headers = {}) {
+  res.writeHead(code, { ...HEADERS, ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(req.method === 'HEAD' ? undefined : `${text}\n`);
+}
+
+/** Answers one request; anything it throws is the caller's 500. */
+async function answer(mounts, req, res) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return send(req, res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
+  }
+  const urlPath = targetPath(req.url);
+  if (urlPath === null) return send(req, res, 400, 'bad request target');
+  const found = await resolve(mounts, urlPath);
+  if (!found) return send(req, res, 404, 'not found');
+  const { file, stats } = found;
+  const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  res.writeHead(200, { ...HEADERS, 'Content-Type': type, 'Content-Length': stats.size });
+  if (req.method === 'HEAD') return res.end();
+  createReadStream(file).on('error', () => res.destroy()).pipe(res);
+}
+
 export function createServer({ mounts = DEFAULT_MOUNTS } = {}) {
-  return http.createServer(async (req, res) => {
-    const send = (code, text) => {
-      res.writeHead(code, { ...HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(req.method === 'HEAD' ? undefined : `${text}\n`);
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed');
-    const urlPath = new URL(req.url, 'http://localhost').pathname;
-    const file = await resolve(mounts, urlPath);
-    if (!file) return send(404, 'not found');
-    const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-    const { size } = await stat(file);
-    res.writeHead(200, { ...HEADERS, 'Content-Type': type, 'Content-Length': size });
-    if (req.method === 'HEAD') return res.end();
-    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  return http.createServer((req, res) => {
+    answer(mounts, req, res).catch((err) => {
+      // A bug costs one request its answer (500), never the server its life.
+      console.error(`serve.mjs: ${req.method} ${JSON.stringify(req.url)}: ${err.stack ?? err}`);
+      if (res.headersSent) res.destroy();
+      else send(req, res, 500, 'internal server error');
+    });
   });
 }
 
