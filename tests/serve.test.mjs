@@ -1,7 +1,7 @@
 // tools/serve.mjs: MIME types, isolation headers, no way out of its folders, an answer to
-// any request however malformed.
+// any request however malformed, and 304s for unchanged files.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -222,4 +222,64 @@ test('anything unexpected thrown while answering is a 500, and the server stays 
     s.close();
   }
   await stillServes();
+});
+
+test('static files carry ETag and Last-Modified; unchanged ones are answered 304 with no body', async () => {
+  const first = await get('/gan.js');
+  assert.equal(first.status, 200);
+  const { etag, 'last-modified': lastModified } = first.headers;
+  assert.match(etag, /^(W\/)?"[^"]+"$/);
+  assert.ok(Date.parse(lastModified) > 0, lastModified);
+  assert.equal((await get('/gan.js', 'HEAD')).headers.etag, etag, 'HEAD names the same version');
+
+  const conditional = (headers, method = 'GET') => get('/gan.js', method, base, headers);
+  const later = new Date(Date.parse(lastModified) + 3600e3).toUTCString();
+  const earlier = new Date(Date.parse(lastModified) - 3600e3).toUTCString();
+  for (const [headers, status, why] of [
+    [{ 'If-None-Match': etag }, 304, 'the same ETag'],
+    [{ 'If-None-Match': etag.replace(/^W\//, '') }, 304, 'the ETag without W/ (weak comparison)'],
+    [{ 'If-None-Match': `"other", ${etag}` }, 304, 'the ETag in a list'],
+    [{ 'If-None-Match': '*' }, 304, 'any version'],
+    [{ 'If-None-Match': '"other"' }, 200, 'another ETag'],
+    [{ 'If-Modified-Since': lastModified }, 304, 'the same date'],
+    [{ 'If-Modified-Since': later }, 304, 'a later date'],
+    [{ 'If-Modified-Since': earlier }, 200, 'an earlier date'],
+    [{ 'If-Modified-Since': 'not a date' }, 200, 'a bad date is ignored'],
+    [{ 'If-None-Match': '"other"', 'If-Modified-Since': lastModified }, 200, 'If-None-Match decides alone'],
+  ]) {
+    const r = await conditional(headers);
+    assert.equal(r.status, status, why);
+    if (status === 304) {
+      assert.equal(r.body, '', `${why}: no body`);
+      assert.equal(r.headers.etag, etag, `${why}: the ETag again`);
+      assert.equal(r.headers['content-length'], undefined, why);
+      assert.equal(r.headers['cross-origin-embedder-policy'], 'require-corp', `${why}: isolation kept`);
+    } else {
+      assert.match(r.body, /export async function loadCore/, why);
+    }
+  }
+  assert.equal((await conditional({ 'If-None-Match': etag }, 'HEAD')).status, 304, 'HEAD too');
+  assert.equal((await get('/not-there.js', 'GET', base, { 'If-None-Match': '*' })).status, 404, '* needs a file');
+});
+
+test('a file that changes gets a new ETag and Last-Modified, so old validators miss', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'gan-serve-etag-'));
+  const file = path.join(root, 'a.txt');
+  writeFileSync(file, 'one');
+  utimesSync(file, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z'));
+  const { server: s, url } = await listen({ port: 0, mounts: [{ prefix: '/', dir: root }] });
+  try {
+    const before = await get('/a.txt', 'GET', url);
+    assert.equal(before.headers['last-modified'], 'Thu, 01 Jan 2026 00:00:00 GMT');
+    writeFileSync(file, 'two'); // same size, a new mtime
+    const after = await get('/a.txt', 'GET', url, { 'If-None-Match': before.headers.etag });
+    assert.equal(after.status, 200);
+    assert.equal(after.body, 'two');
+    assert.notEqual(after.headers.etag, before.headers.etag);
+    const since = await get('/a.txt', 'GET', url, { 'If-Modified-Since': before.headers['last-modified'] });
+    assert.equal(since.status, 200);
+  } finally {
+    s.close();
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -2,9 +2,10 @@
 // serve.mjs - the playground's static server: web/ at the root, build/ under /build/,
 // data/generated/ (the gzipped datasets and mode meters make data prepares) under /data/.
 // Correct MIME types (application/wasm included), cross-origin isolation headers (so
-// SharedArrayBuffer and threads can come later), GET/HEAD only, and nothing outside the
-// mounted folders: paths are decoded, normalised and resolved (symlinks too) before they
-// are checked against their folder. No request, however malformed, takes the server down.
+// SharedArrayBuffer and threads can come later), ETag/Last-Modified with 304 answers,
+// GET/HEAD only, and nothing outside the mounted folders: paths are decoded, normalised and
+// resolved (symlinks too) before they are checked against their folder. No request, however
+// malformed, takes the server down.
 //
 //   node tools/serve.mjs            serves http://127.0.0.1:8000 (PORT=... to change)
 
@@ -84,6 +85,23 @@ async function resolve(mounts, urlPath) {
   }
 }
 
+/** A weak validator: the bytes are the file's, but size and mtime only stand for them. */
+const etagOf = (stats) => `W/"${stats.size.toString(16)}-${Math.round(stats.mtimeMs * 1000).toString(16)}"`;
+
+/**
+ * Whether a GET or HEAD may be answered 304 (RFC 9110 13.1.2, 13.1.3, 13.2.2): If-None-Match,
+ * when present, decides alone (weak comparison); otherwise If-Modified-Since, to the second.
+ */
+function notModified(headers, etag, mtime) {
+  const inm = headers['if-none-match'];
+  if (inm !== undefined) {
+    const opaque = (tag) => tag.trim().replace(/^W\//, '');
+    return inm.trim() === '*' || inm.split(',').some((tag) => opaque(tag) === opaque(etag));
+  }
+  const since = Date.parse(headers['if-modified-since'] ?? '');
+  return Number.isFinite(since) && Math.floor(mtime.getTime() / 1000) * 1000 <= since;
+}
+
 /** A short plain-text answer. */
 function send(req, res, code, text, headers = {}) {
   res.writeHead(code, { ...HEADERS, ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
@@ -100,8 +118,18 @@ async function answer(mounts, req, res) {
   const found = await resolve(mounts, urlPath);
   if (!found) return send(req, res, 404, 'not found');
   const { file, stats } = found;
+  const etag = etagOf(stats);
+  const headers = {
+    ...HEADERS,
+    ETag: etag,
+    'Last-Modified': stats.mtime.toUTCString(),
+  };
+  if (notModified(req.headers, etag, stats.mtime)) {
+    res.writeHead(304, headers);
+    return res.end();
+  }
   const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  res.writeHead(200, { ...HEADERS, 'Content-Type': type, 'Content-Length': stats.size });
+  res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': stats.size });
   if (req.method === 'HEAD') return res.end();
   createReadStream(file).on('error', () => res.destroy()).pipe(res);
 }
