@@ -1,5 +1,5 @@
 // tools/serve.mjs: MIME types, isolation headers, no way out of its folders, an answer to
-// any request however malformed, and 304s for unchanged files.
+// any request however malformed, 304s for unchanged files, and the page's CSP in Chromium.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { launchChromium } from './browser/launch.mjs';
 import { listen } from '../tools/serve.mjs';
 
 let server, base;
@@ -278,8 +279,66 @@ test('a file that changes gets a new ETag and Last-Modified, so old validators m
     assert.notEqual(after.headers.etag, before.headers.etag);
     const since = await get('/a.txt', 'GET', url, { 'If-Modified-Since': before.headers['last-modified'] });
     assert.equal(since.status, 200);
+    assert.equal(after.headers['content-security-policy'], undefined, 'a mount without csp has no policy');
   } finally {
     s.close();
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the page, its scripts, Worker and wasm carry the CSP and keep the isolation headers', async () => {
+  for (const p of ['/', '/index.html', '/app.js', '/worker.js', '/gan.js', '/build/gan.mjs', '/build/gan.wasm']) {
+    const r = await get(p, 'HEAD');
+    assert.equal(r.status, 200, p);
+    const csp = r.headers['content-security-policy'];
+    assert.ok(csp, `${p} has a Content-Security-Policy`);
+    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    assert.deepEqual(directives['script-src'], ["'self'", "'wasm-unsafe-eval'"], `${p}: no inline script, no eval`);
+    assert.deepEqual(directives['worker-src'], ["'self'"], p);
+    assert.deepEqual(directives['object-src'], ["'none'"], p);
+    assert.equal(directives['frame-ancestors'], undefined, `${p}: the page may be embedded in course material`);
+    assert.equal(r.headers['cross-origin-opener-policy'], 'same-origin', p);
+    assert.equal(r.headers['cross-origin-embedder-policy'], 'require-corp', p);
+    assert.equal(r.headers['cross-origin-resource-policy'], 'same-origin', p);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff', p);
+  }
+});
+
+test('in Chromium the page trains under its CSP with no violation, and the policy does bite', { timeout: 180000 }, async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.context.newPage();
+    const problems = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e}`));
+    // Init scripts come from the browser's side, not the page, so the policy does not stop them.
+    await page.addInitScript(() => {
+      window.violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.violations.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+      });
+    });
+    await page.goto(base);
+    // The Worker compiled the wasm under its own copy of the policy, loaded the dataset and
+    // drew the first samples (what tests/page.test.mjs calls ready).
+    await page.waitForFunction(() => document.body.dataset.firstSamplesMs !== undefined
+      && document.getElementById('progress').hidden, null, { polling: 100, timeout: 150000 });
+    assert.equal(await page.evaluate(() => window.crossOriginIsolated), true, 'still cross-origin isolated');
+    assert.deepEqual(await page.evaluate(() => window.violations), [], 'no CSP violation');
+    assert.deepEqual(problems, [], 'no console or page errors');
+    // The inline style="--c:..." swatches of the losses legend keep their colour.
+    const swatch = await page.evaluate(() => getComputedStyle(document.querySelector('[data-view="losses"] .legend i')).backgroundColor);
+    assert.equal(swatch, 'rgb(217, 72, 15)');
+    // And the policy is really there: an inline script injected into the page does not run.
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.inlineRan = true';
+      document.head.append(s);
+    });
+    await page.waitForFunction(() => window.violations.length > 0);
+    assert.equal(await page.evaluate(() => window.inlineRan), undefined, 'inline script blocked');
+    assert.match((await page.evaluate(() => window.violations))[0], /^script-src-elem blocked inline/);
+  } finally {
+    await browser.close();
   }
 });

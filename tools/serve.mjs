@@ -2,10 +2,10 @@
 // serve.mjs - the playground's static server: web/ at the root, build/ under /build/,
 // data/generated/ (the gzipped datasets and mode meters make data prepares) under /data/.
 // Correct MIME types (application/wasm included), cross-origin isolation headers (so
-// SharedArrayBuffer and threads can come later), ETag/Last-Modified with 304 answers,
-// GET/HEAD only, and nothing outside the mounted folders: paths are decoded, normalised and
-// resolved (symlinks too) before they are checked against their folder. No request, however
-// malformed, takes the server down.
+// SharedArrayBuffer and threads can come later), a Content-Security-Policy for the page,
+// ETag/Last-Modified with 304 answers, GET/HEAD only, and nothing outside the mounted
+// folders: paths are decoded, normalised and resolved (symlinks too) before they are
+// checked against their folder. No request, however malformed, takes the server down.
 //
 //   node tools/serve.mjs            serves http://127.0.0.1:8000 (PORT=... to change)
 
@@ -17,10 +17,30 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+// The page's Content-Security-Policy. Browsers apply it to documents and workers only, so
+// it rides on every file of the default mounts (worker.js and, later, Emscripten's pthread
+// Workers need it as much as index.html). Scripts: same-origin files only, no inline script
+// or eval; 'wasm-unsafe-eval' lets WebAssembly compile (Chromium asks for it once
+// script-src is set). Styles allow 'unsafe-inline' for the style="--c:..." swatches in
+// index.html: a style attribute cannot run code, and the page writes no untrusted markup.
+// img-src data: is for the empty favicon (<link rel="icon" href="data:,">). No
+// frame-ancestors: course material embeds the page from other origins.
+export const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+// A mount without csp (a test's own fixtures, say) is served without a policy.
 export const DEFAULT_MOUNTS = [
-  { prefix: '/build/', dir: path.join(ROOT, 'build') },
-  { prefix: '/data/', dir: path.join(ROOT, 'data', 'generated') },
-  { prefix: '/', dir: path.join(ROOT, 'web') },
+  { prefix: '/build/', dir: path.join(ROOT, 'build'), csp: PAGE_CSP },
+  { prefix: '/data/', dir: path.join(ROOT, 'data', 'generated'), csp: PAGE_CSP },
+  { prefix: '/', dir: path.join(ROOT, 'web'), csp: PAGE_CSP },
 ];
 
 const MIME = {
@@ -117,10 +137,11 @@ async function answer(mounts, req, res) {
   if (urlPath === null) return send(req, res, 400, 'bad request target');
   const found = await resolve(mounts, urlPath);
   if (!found) return send(req, res, 404, 'not found');
-  const { file, stats } = found;
+  const { file, mount, stats } = found;
   const etag = etagOf(stats);
   const headers = {
     ...HEADERS,
+    ...(mount.csp && { 'Content-Security-Policy': mount.csp }),
     ETag: etag,
     'Last-Modified': stats.mtime.toUTCString(),
   };
