@@ -1,6 +1,7 @@
 // tools/serve.mjs: MIME types, isolation headers, no way out of its folders, an answer to
 // any request however malformed, 304s for unchanged files, and the page's CSP in Chromium.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -163,6 +164,28 @@ test('GET // is answered and the server keeps serving', async () => {
   const r = await raw(request('//'));
   assert.equal(r.status, 404, r.text);
   await stillServes();
+});
+
+test('node tools/serve.mjs, the process itself, outlives GET //', async () => {
+  // In-process the test runner catches the rejection; run alone, it was the process's death.
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../tools/serve.mjs', import.meta.url))], {
+    env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((done) => child.on('exit', (code, signal) => done(`exited (${code ?? signal}): ${stderr}`)));
+  try {
+    const url = await Promise.race([exited, new Promise((done) => {
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; const m = /serving on (\S+)/.exec(out); if (m) done(m[1]); });
+    })]);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/, url);
+    assert.equal((await raw(request('//'), url)).status, 404);
+    const still = await Promise.race([exited, get('/', 'GET', url)]);
+    assert.equal(still.status, 200, typeof still === 'string' ? still : 'still serving');
+  } finally {
+    child.kill();
+  }
 });
 
 test('every malformed request target gets an answer and none takes the server down', async () => {
