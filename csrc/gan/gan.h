@@ -94,8 +94,10 @@ int gan_retune(gan *g, const gan_config *c, char *err, size_t errlen);
 
 /* One D step, one G step, or the whole iteration: d_head_start extra D steps before the
  * very first one, then d_steps D steps and g_steps G steps.
- * A step whose loss or gradients are not finite changes nothing: its update is
- * discarded and counted. Returns 0, or -1 after GAN_MAX_BAD_STEPS such steps in a row. */
+ * A step whose loss or gradients are not finite, or whose update would leave a weight,
+ * an Adam moment or a BN running statistic non-finite, changes nothing: its update is
+ * discarded and counted, so the state stays finite. Returns 0, or -1 after
+ * GAN_MAX_BAD_STEPS such steps in a row. */
 enum { GAN_MAX_BAD_STEPS = 5 };
 /* The step counters (iterations, skipped updates, Adam's t) stop here: a billion steps is
  * years of training, and a checkpoint claiming more is corrupt. */

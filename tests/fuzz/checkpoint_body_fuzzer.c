@@ -1,11 +1,14 @@
 /* checkpoint_body_fuzzer.c - libFuzzer over what a checkpoint carries, past its envelope.
  *
  * The input is a configuration (CFG_BYTES: 14 ints, 10 floats, as checkpoint.c lays them
- * out) and the start of a state. The harness writes the file a writer would have: magic,
- * format 2, the sizes the configuration gives, the state (the input's state bytes repeated
- * to its full size) and a valid CRC-32, so every input reaches the configuration and state
- * checks. A model that loads trains two steps (when small and quick) and its checkpoint
- * must load again: the state stays finite whatever the weights it started from. */
+ * out), the state's counters and random streams (72 bytes), a little-endian u32 `at`, and
+ * floats. The harness writes the file a writer would have: magic, format 2, the sizes the
+ * configuration gives, a state of zeros (a valid, if dull, model) with the counters and
+ * the floats placed at float `at` (modulo the state's floats, so any block - G's weights,
+ * D's moments, the running statistics, the average - can be reached), and a valid
+ * CRC-32. Every input so reaches the configuration and state checks. A model that loads
+ * trains two steps (when small and quick) and its checkpoint must load again: the state
+ * stays finite whatever it started from. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -21,7 +24,7 @@ static void die(const char *what, const char *err) {
   abort();
 }
 
-enum { CFG_BYTES = 96, HEAD = 8 + 4 + 4 + CFG_BYTES + 8 };
+enum { CFG_BYTES = 96, HEAD = 8 + 4 + 4 + CFG_BYTES + 8, COUNTERS = 72 };
 
 /* eight 28x28 images with a stroke each, labels 0..7 */
 static uint8_t images[16 + 8 * 784], labels[8 + 8];
@@ -59,20 +62,26 @@ static int quick(const gan_config *c, const gan *g) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size) {
-  if (size < CFG_BYTES + 1) return 0;
+  if (size < CFG_BYTES + COUNTERS + 4) return 0;
   const gan_config c = config_of(in);
-  const uint8_t *tail = in + CFG_BYTES;
-  const size_t tail_len = size - CFG_BYTES;
-  /* an impossible configuration is refused before its size matters: give it the tail */
-  const size_t state = gan_state_size_for(&c) ? gan_state_size_for(&c) : tail_len;
-  const size_t n = HEAD + state + 4;
-  uint8_t *file = malloc(n);
+  const uint8_t *counters = in + CFG_BYTES, *floats = counters + COUNTERS + 4;
+  const size_t floats_len = (size - CFG_BYTES - COUNTERS - 4) & ~(size_t)3;
+  uint32_t at;
+  memcpy(&at, counters + COUNTERS, 4);
+  /* an impossible configuration is refused before its size matters: give it the floats */
+  const size_t state = gan_state_size_for(&c) ? gan_state_size_for(&c) : COUNTERS + floats_len;
+  const size_t n = HEAD + state + 4, state_floats = (state - COUNTERS) / 4;
+  uint8_t *file = calloc(1, n);
   if (!file) abort();
   const uint32_t version = CHECKPOINT_VERSION, cfg_bytes = CFG_BYTES;
   const uint64_t state_bytes = state;
   memcpy(file, "GANPLAY1", 8), memcpy(file + 8, &version, 4), memcpy(file + 12, &cfg_bytes, 4);
   memcpy(file + 16, in, CFG_BYTES), memcpy(file + 16 + CFG_BYTES, &state_bytes, 8);
-  for (size_t i = 0; i < state; i += tail_len) memcpy(file + HEAD + i, tail, state - i < tail_len ? state - i : tail_len);
+  memcpy(file + HEAD, counters, COUNTERS);
+  if (state_floats) {
+    const size_t from = at % state_floats, room = 4 * (state_floats - from);
+    memcpy(file + HEAD + COUNTERS + 4 * from, floats, floats_len < room ? floats_len : room);
+  }
   const uint32_t crc = crc32_bytes(file, n - 4);
   memcpy(file + n - 4, &crc, 4);
 

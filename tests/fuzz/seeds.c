@@ -4,7 +4,8 @@
  *                         saying how many), alone and as pairs for idx_fuzzer
  *   OUT/checkpoint/       checkpoints the core writes after training on those images: the
  *                         compact model, one with every option, and a format 1 file
- *   OUT/checkpoint_body/  each one's configuration and the start of its state
+ *   OUT/checkpoint_body/  each one's configuration, counters and the first or last floats
+ *                         of its state (checkpoint_body_fuzzer's input)
  *   OUT/meter/            the mode meters `make data` trained (or a fresh meter's weights)
  *
  * Small models (latent 1, batch 2) keep the checkpoints under a megabyte, so the fuzzer
@@ -20,7 +21,7 @@
 #include "gan/meter.h"
 #include "io/checkpoint.h"
 
-enum { N = 4, PIXELS = 784, CFG_BYTES = 96, HEAD = 8 + 4 + 4 + CFG_BYTES + 8, BODY_STATE = 72 + 4096 };
+enum { N = 4, PIXELS = 784, CFG_BYTES = 96, HEAD = 8 + 4 + 4 + CFG_BYTES + 8, BODY_FLOATS = 1024 };
 
 static const char *out_dir;
 
@@ -110,9 +111,20 @@ static void checkpoint_seed(const char *name, gan_config c, int as_version1) {
     free(old);
   } else {
     write_file("checkpoint", file, buf, n);
-    uint8_t body[CFG_BYTES + BODY_STATE];
-    memcpy(body, buf + 16, CFG_BYTES), memcpy(body + CFG_BYTES, buf + HEAD, BODY_STATE);
-    write_file("checkpoint_body", name, body, sizeof body);
+    /* body seeds: configuration, counters, where the floats go, then the first or the
+     * last BODY_FLOATS floats of the state (G's weights; the running statistics and
+     * the average or D's moments) */
+    const size_t floats = (n - HEAD - 4 - 72) / 4;
+    const uint32_t ends[2] = {0, (uint32_t)(floats - BODY_FLOATS)};
+    for (int e = 0; e < 2; e++) {
+      uint8_t body[CFG_BYTES + 72 + 4 + 4 * BODY_FLOATS];
+      memcpy(body, buf + 16, CFG_BYTES), memcpy(body + CFG_BYTES, buf + HEAD, 72);
+      memcpy(body + CFG_BYTES + 72, &ends[e], 4);
+      memcpy(body + CFG_BYTES + 76, buf + HEAD + 72 + 4 * (size_t)ends[e], 4 * BODY_FLOATS);
+      char seed[256];
+      snprintf(seed, sizeof seed, "%s-%s", name, e ? "last" : "first");
+      write_file("checkpoint_body", seed, body, sizeof body);
+    }
   }
   free(buf);
   gan_destroy(g);
