@@ -174,13 +174,14 @@ export function checkpointWeightsAt(bytes) {
 }
 
 /**
- * A valid checkpoint of a broken model: G's first weight set to +Infinity and the CRC-32
- * recomputed, so it loads and every step it takes is non-finite.
+ * A valid checkpoint of a broken model: G's first weight set to 1e30 (finite, so the loader,
+ * which refuses non-finite state, takes it) and the CRC-32 recomputed: every update it
+ * would make overflows, so every step is skipped as non-finite.
  */
 export function poisonCheckpoint(bytes) {
   const out = bytes.slice();
   const dv = new DataView(out.buffer, out.byteOffset, out.length);
-  dv.setFloat32(checkpointWeightsAt(out), Infinity, true);
+  dv.setFloat32(checkpointWeightsAt(out), 1e30, true);
   let c = 0xffffffff;
   for (let i = 0; i < out.length - 4; i++) {
     c ^= out[i];
