@@ -86,7 +86,7 @@ static void hinge(gan_config *c) {
  * critic has no batch norm (its scores must not depend on the batch). */
 static void wgan(gan_config *c) {
   c->loss = GAN_LOSS_WGAN;
-  c->clip = 0.01f;
+  c->clip = 0.02f; /* 0.01 left seed 2 at 4 classes after 1000 steps; 0.02: 7-8 classes, 35-42% */
   c->d_steps = 2;
   c->beta2_g = c->beta2_d = 0.9f;
   c->g_resize = 1;
