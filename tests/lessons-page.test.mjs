@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 
 import { listen } from '../tools/serve.mjs';
 import { Dataset, Gan, gridNoise, loadCore, toBytes } from '../web/gan.js';
-import { dView, gradientView } from '../web/costs.js';
+import { dView, gradientView, GAP_MEAN } from '../web/costs.js';
 import { cellColour } from '../web/history.js';
 import { STRINGS } from '../web/i18n.js';
 import { Session } from '../web/session.js';
@@ -156,7 +156,7 @@ const PER_COST = [
   { cost: 'minimax', link: '#preset=minimax&batch=16', keys: ['d_real', 'd_fake'], refs: [0.5], title: 'dOut', hint: 'nash' },
   { cost: 'lsgan', link: '#preset=lsgan&batch=16', keys: ['score_real', 'score_fake'], refs: [1, 0], title: 'dOutLsgan', hint: 'hintLsgan' },
   { cost: 'hinge', link: '#preset=hinge&batch=16', keys: ['score_real', 'score_fake'], refs: [1, -1], title: 'dOutHinge', hint: 'hintHinge' },
-  { cost: 'wgan', link: '#preset=wgan&batch=16', keys: ['score_real', 'score_fake', 'gap'], refs: [0], title: 'dOutWgan', hint: 'hintWgan' },
+  { cost: 'wgan', link: '#preset=wgan&batch=16', keys: ['gap', 'gap_mean'], refs: [0], title: 'dOutWgan', hint: 'hintWgan' },
 ];
 
 test('each cost has its own D view: what it plots, its reference lines, its words', () => {
@@ -192,11 +192,15 @@ pageTest('D view per cost: the page plots what the engine computed, against the 
 
     // The values drawn are the engine's for the same run (last 20 steps), raw scores for
     // the score costs, probabilities for the classifier costs.
-    const want = nodePoints(page.url().slice(page.url().indexOf('#')), steps).slice(-20);
+    const all = nodePoints(page.url().slice(page.url().indexOf('#')), steps);
+    const want = all.slice(-20);
     const series = Object.fromEntries(d.plot.series.map((s) => [s.key, s.recent]));
+    // WGAN: the gap of each step, and its mean over the last GAP_MEAN steps.
+    const gaps = all.map((p) => p.score_real - p.score_fake);
+    const gapMean = (k) => { const w = gaps.slice(Math.max(0, k + 1 - GAP_MEAN), k + 1); return w.reduce((a, b) => a + b, 0) / w.length; };
     want.forEach((p, i) => {
       for (const key of c.keys) {
-        const expected = key === 'gap' ? p.score_real - p.score_fake : p[key];
+        const expected = key === 'gap' ? p.score_real - p.score_fake : key === 'gap_mean' ? gapMean(all.length - 20 + i) : p[key];
         close(series[key][i], expected, `${c.cost} step ${steps - 19 + i} ${key}`);
       }
     });
@@ -311,7 +315,7 @@ pageTest('a live change of cost switches the views: marked within a kind, afresh
   await settle(page);
   d = await chart(page, 'chart-d');
   assert.equal(d.caption, EN.dOutWgan);
-  assert.deepEqual(d.plot.series.map((s) => s.key), ['score_real', 'score_fake', 'gap']);
+  assert.deepEqual(d.plot.series.map((s) => s.key), ['gap', 'gap_mean']);
   assert.equal(d.plot.marks.length, 1);
   assert.equal(d.plot.marks[0].label, '→ WGAN');
   const first = d.plot.marks[0].step;

@@ -14,8 +14,10 @@ const RECENT = 20; // latest values listed in data-plot
 
 export class LineChart {
   /**
-   * series: [{ key, color, width?, dash?, value?: (point) => number }] (value derives a
-   * series from a point; by default point[key]); opts: { log, min, max (y bounds always
+   * series: [{ key, color, width?, dash?, value?: (point) => number, mean?: n }] (value
+   * derives a series from a point, by default point[key]; mean draws the average of the
+   * latest n finite values instead, for a quantity whose trend hides under its step-to-step
+   * noise); opts: { log, min, max (y bounds always
    * shown), refs: [{ y, label?, color? }] dashed reference lines, ref: y (one unlabelled) }.
    */
   constructor(canvas, series, opts = {}) {
@@ -36,6 +38,7 @@ export class LineChart {
   clear() {
     this.x = [];
     this.y = this.series.map(() => []);
+    this.windows = this.series.map(() => []);
     this.marks = [];
     this.dirty = true;
   }
@@ -45,8 +48,15 @@ export class LineChart {
     for (const p of points) {
       this.x.push(p.step);
       this.series.forEach((s, i) => {
-        const v = s.value ? s.value(p) : p[s.key];
-        this.y[i].push(typeof v === 'number' && Number.isFinite(v) && (!this.opts.log || v > 0) ? v : NaN);
+        let v = s.value ? s.value(p) : p[s.key];
+        v = typeof v === 'number' && Number.isFinite(v) && (!this.opts.log || v > 0) ? v : NaN;
+        if (s.mean && !Number.isNaN(v)) {
+          const win = (this.windows[i] ??= []);
+          win.push(v);
+          if (win.length > s.mean) win.shift();
+          v = win.reduce((a, b) => a + b, 0) / win.length;
+        }
+        this.y[i].push(v);
       });
     }
     while (this.x.length > MAX_POINTS) this.halve();

@@ -5,13 +5,14 @@
 // the ½ line of the Nash equilibrium. LSGAN, hinge and WGAN train on D's raw score, which
 // is not a probability: a generated image LSGAN rejects perfectly scores 0, and drawing
 // sigmoid(0) = ½ would put it on the Nash line. Those costs show the raw scores against
-// their own targets (LSGAN 1 and 0, hinge's margins +1 and -1; WGAN has none, so its gap).
+// their own targets (LSGAN 1 and 0, hinge's margins +1 and -1; WGAN has none: its gap alone).
 //
 // The cost lesson: in each G step, the gradient on D's logit that each classic cost would
 // give G, 1 - D(G(z)) (non-saturating) and D(G(z)) (minimax), whatever cost is in use.
 import { LineChart } from './chart.js';
 
-export const REAL = '#2b8a3e', FAKE = '#c2255c', GAP = '#e67700';
+export const REAL = '#2b8a3e', FAKE = '#c2255c', GAP = '#e67700', GAP_STEP = '#f2b872';
+export const GAP_MEAN = 50; // steps in the WGAN gap's moving mean
 export const NS = '#1c7ed6', MINIMAX = '#e8590c';
 
 /** D's view for a cost: the kind of values, the i18n keys of its texts, series and lines. */
@@ -39,12 +40,17 @@ export function dView(cost, { realLabel = 1 } = {}) {
       opts: { refs: [{ y: 1, label: 'refMarginReal', color: REAL }, { y: -1, label: 'refMarginFake', color: FAKE }] },
     };
   }
+  // WGAN's critic has no fixed scale: both scores drift together, by tens, from step to
+  // step, and a gap that shrinks from about 1 to 0.2 drawn beside them looks flat. Only the
+  // gap is drawn, each step's (thin) and its mean over the last GAP_MEAN steps (bold), the
+  // line a class watches fall towards 0.
+  const gap = (p) => (p.score_real === undefined ? NaN : p.score_real - p.score_fake);
   return {
     kind: 'wgan', title: 'dOutWgan', hint: 'hintWgan',
-    series: [...scores, {
-      key: 'gap', color: GAP, width: 2.4, label: 'scoreGap',
-      value: (p) => (p.score_real === undefined ? NaN : p.score_real - p.score_fake),
-    }],
+    series: [
+      { key: 'gap', color: GAP_STEP, width: 1, label: 'scoreGap', value: gap },
+      { key: 'gap_mean', color: GAP, width: 2.6, label: 'scoreGapMean', value: gap, mean: GAP_MEAN },
+    ],
     opts: { refs: [{ y: 0, label: 'refNoGap' }] },
   };
 }
