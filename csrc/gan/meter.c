@@ -7,16 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../io/checkpoint.h"
 #include "../io/errmsg.h"
+#include "../io/meter_file.h"
 #include "../nn/nn.h"
 
 enum { B = METER_BATCH, C1 = 32, C2 = 64, F = 7 * 7 * C2, PIXELS = 784 };
 /* parameter floats: conv 1, conv 2, dense */
 enum { N_PARAMS = 16 * C1 + C1 + 16 * C1 * C2 + C2 + F * METER_CLASSES + METER_CLASSES };
 static const float LEAK = 0.2f;
-static const char MAGIC[8] = {'G', 'A', 'N', 'M', 'E', 'T', 'R', '1'};
-/* 1: ten classes; 2: ten classes and "not a digit" */
+/* the weights file's version (io/meter_file.h holds the container): 1 had ten classes,
+ * 2 has ten classes and "not a digit", N_PARAMS floats in p's order */
 enum { METER_VERSION = 2 };
 
 struct meter {
@@ -205,41 +205,33 @@ void meter_read(meter *m, const float *images, int n, meter_reading *r) {
   tally_finish(n, r);
 }
 
-size_t meter_size(const meter *m) { return m ? 8 + 4 + sizeof(float) * (size_t)m->n + 4 : 8 + 4 + 4 * (size_t)N_PARAMS + 4; }
-
-void meter_save(const meter *m, uint8_t *dst) {
-  const uint32_t version = METER_VERSION;
-  memcpy(dst, MAGIC, 8);
-  memcpy(dst + 8, &version, 4);
-  memcpy(dst + 12, m->p, sizeof(float) * (size_t)m->n);
-  const uint32_t crc = crc32_bytes(dst, 12 + sizeof(float) * (size_t)m->n);
-  memcpy(dst + 12 + sizeof(float) * (size_t)m->n, &crc, 4);
+size_t meter_size(const meter *m) {
+  (void)m; /* every meter has the one shape */
+  return meter_file_bytes(N_PARAMS);
 }
 
-int meter_check(const uint8_t *src, size_t len, char *err, size_t errlen) {
-  const size_t want = meter_size(NULL);
-  uint32_t version, crc;
-  if (!src || len == 0) return errmsg(err, errlen, "mode meter weights file is empty");
-  /* What the file is comes first, so an old meter is named as such, not as a size mismatch. */
-  if (memcmp(src, MAGIC, len < 8 ? len : 8)) return errmsg(err, errlen, "not mode meter weights");
-  if (len < 12) return errmsg(err, errlen, "mode meter weights truncated (%zu bytes)", len);
-  memcpy(&version, src + 8, 4);
-  if (version != METER_VERSION)
-    return errmsg(err, errlen, "mode meter weights version %u unsupported (this build reads version %d: run make data)",
-                  version, METER_VERSION);
-  if (len != want) return errmsg(err, errlen, "mode meter weights have %zu bytes, expected %zu", len, want);
-  memcpy(&crc, src + len - 4, 4);
-  if (crc != crc32_bytes(src, len - 4)) return errmsg(err, errlen, "mode meter weights corrupted (checksum mismatch)");
-  for (size_t i = 0; i < N_PARAMS; i++) {
-    float w;
-    memcpy(&w, src + 12 + 4 * i, 4);
-    if (!isfinite(w)) return errmsg(err, errlen, "mode meter weight %zu is not finite", i);
+void meter_save(const meter *m, uint8_t *dst) { meter_file_write(dst, METER_VERSION, m->p, (size_t)m->n); }
+
+/* The weights of a file this build reads, their values checked: the container's checks
+ * (io/meter_file.c), then that every weight is a number. */
+static int weights(meter_file_parts *w, const uint8_t *src, size_t len, char *err, size_t errlen) {
+  if (meter_file_parse(w, src, len, METER_VERSION, N_PARAMS, err, errlen)) return -1;
+  for (size_t i = 0; i < w->count; i++) {
+    float v;
+    memcpy(&v, w->floats + 4 * i, 4);
+    if (!isfinite(v)) return errmsg(err, errlen, "mode meter weight %zu is not finite", i);
   }
   return 0;
 }
 
+int meter_check(const uint8_t *src, size_t len, char *err, size_t errlen) {
+  meter_file_parts w;
+  return weights(&w, src, len, err, errlen);
+}
+
 int meter_load(meter *m, const uint8_t *src, size_t len, char *err, size_t errlen) {
-  if (meter_check(src, len, err, errlen)) return -1;
-  memcpy(m->p, src + 12, sizeof(float) * (size_t)m->n);
+  meter_file_parts w;
+  if (weights(&w, src, len, err, errlen)) return -1;
+  memcpy(m->p, w.floats, sizeof(float) * w.count);
   return 0;
 }

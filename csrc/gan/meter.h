@@ -64,8 +64,9 @@ void meter_read(meter *m, const float *images, int n, meter_reading *r);
  * meter_read, apart from the network. */
 void meter_tally(const float *probs, int n, meter_reading *r);
 
-/* The weights as bytes ("GANMETR1", version 2, weights, CRC-32), for caching. Every meter
- * has the same size: meter_size(NULL) gives it before one exists. */
+/* The weights as bytes, for caching: version 2 of the file io/meter_file.h lays out, its
+ * floats the parameters (conv 1 weights and biases, conv 2's, the dense head's). Every
+ * meter has the same size: meter_size(NULL) gives it before one exists. */
 size_t meter_size(const meter *m);
 void meter_save(const meter *m, uint8_t *dst);
 /* 0, or -1 with the reason (truncated, foreign, old version, corrupted) in err; m is

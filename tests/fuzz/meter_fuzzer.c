@@ -1,9 +1,12 @@
-/* meter_fuzzer.c - libFuzzer over the mode meter's weight files (csrc/gan/meter.c).
+/* meter_fuzzer.c - libFuzzer over the mode meter's weight files (csrc/io/meter_file.c for
+ * the container, csrc/gan/meter.c for the weights).
  *
- * Each input is tried twice: as a whole file (magic, version, size and CRC as they come),
- * and repaired into a file a writer would have made (the input's bytes repeated as the
- * weights, a valid CRC-32), so the weights themselves are checked too. A refusal must say
- * why and leave the meter as it was; weights that load must read images without trouble. */
+ * Each input is tried three times: by the container alone, for a float count and version
+ * its first bytes choose (what it accepts must be exactly that many floats inside the
+ * input); as a whole meter file (magic, version, size and CRC as they come); and repaired
+ * into a file a writer would have made (the input's bytes repeated as the weights, a valid
+ * CRC-32), so the weights themselves are checked too. A refusal must say why and leave the
+ * meter as it was; weights that load must read images without trouble. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -11,7 +14,7 @@
 #include <string.h>
 
 #include "gan/meter.h"
-#include "io/checkpoint.h"
+#include "io/meter_file.h"
 
 /* a broken property: say which, then crash so libFuzzer keeps the input */
 static void die(const char *what, const char *err) {
@@ -42,6 +45,25 @@ static void try_load(const uint8_t *bytes, size_t len) {
   if (memcmp(before, after, n)) die("a refused file changed the meter", err);
 }
 
+/* The container with a count and version from the input's first bytes (the rest is the
+ * file): a parse either says why it refused or points at count floats inside the file. */
+static void try_container(const uint8_t *data, size_t size) {
+  if (size < 8) return;
+  uint32_t count, version;
+  memcpy(&count, data, 4), memcpy(&version, data + 4, 4);
+  const uint8_t *file = data + 8;
+  const size_t len = size - 8;
+  char err[200] = "";
+  meter_file_parts parts;
+  if (meter_file_parse(&parts, file, len, version, count, err, sizeof err)) {
+    if (!err[0]) die("a container refusal without a reason", NULL);
+    return;
+  }
+  if (parts.version != version || parts.count != count || parts.floats != file + METER_FILE_HEAD ||
+      len != meter_file_bytes(count))
+    die("the container's parts are not the file's", NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!m) {
     char err[200];
@@ -49,16 +71,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     before = malloc(meter_size(NULL)), after = malloc(meter_size(NULL));
     if (!m || !before || !after) die("meter_create", err);
   }
+  try_container(data, size);
   try_load(data, size);
   if (size == 0) return 0;
-  const size_t n = meter_size(NULL), body = n - 12 - 4;
+  const size_t n = meter_size(NULL), count = (n - METER_FILE_HEAD - METER_FILE_CRC) / sizeof(float);
+  float *weights = malloc(sizeof(float) * count);
   uint8_t *file = malloc(n);
-  if (!file) abort();
-  const uint32_t version = 2;
-  memcpy(file, "GANMETR1", 8), memcpy(file + 8, &version, 4);
-  for (size_t i = 0; i < body; i += size) memcpy(file + 12 + i, data, body - i < size ? body - i : size);
-  const uint32_t crc = crc32_bytes(file, n - 4);
-  memcpy(file + n - 4, &crc, 4);
+  if (!weights || !file) abort();
+  for (size_t i = 0, body = sizeof(float) * count; i < body; i += size)
+    memcpy((uint8_t *)weights + i, data, body - i < size ? body - i : size);
+  meter_file_write(file, 2, weights, count);
+  free(weights);
   try_load(file, n);
   free(file);
   return 0;

@@ -1,13 +1,16 @@
 /* test_meter.c - the mode meter's reading arithmetic on known class probabilities (what
  * counts as covered, confident, not a digit, recognisable, digits) and its weights file:
- * truncated, foreign, old-version and corrupted bytes are refused and leave it unchanged. */
+ * the container alone (io/meter_file.c: layout, version, size, bounds), then through the
+ * meter, where truncated, foreign, old-version and corrupted bytes are refused and leave
+ * it unchanged. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "gan/meter.h"
-#include "io/checkpoint.h"
+#include "io/crc.h"
+#include "io/meter_file.h"
 
 enum { K = METER_CLASSES };
 
@@ -95,6 +98,58 @@ static void test_read_counts_every_image(void) {
   meter_destroy(m);
 }
 
+/* The container knows floats, a version and a checksum, not meters: any count, any version. */
+static void test_container(void) {
+  char err[200] = "";
+  const float w[3] = {1.5f, -2.0f, 0.25f};
+  uint8_t file[28], bad[28];
+  CHECK_TRUE(meter_file_bytes(3) == sizeof file, "3 floats make %zu bytes, expected 28", meter_file_bytes(3));
+  meter_file_write(file, 7, w, 3);
+  uint32_t version, crc;
+  memcpy(&version, file + 8, 4), memcpy(&crc, file + 24, 4);
+  CHECK_TRUE(!memcmp(file, "GANMETR1", 8) && version == 7, "magic then version 7");
+  CHECK_TRUE(!memcmp(file + 12, w, sizeof w), "the floats follow the header as they are");
+  CHECK_TRUE(crc == crc32_bytes(file, 24), "the CRC-32 of every byte before it closes the file");
+
+  meter_file_parts parts = {0};
+  CHECK_TRUE(meter_file_parse(&parts, file, sizeof file, 7, 3, err, sizeof err) == 0, "its own file parses: %s", err);
+  CHECK_TRUE(parts.version == 7 && parts.count == 3 && parts.floats == file + 12, "the parts point into the file");
+
+#define PARSE_REFUSED(bytes, len, ver, floats_, why)                                                         \
+  do {                                                                                                       \
+    meter_file_parts untouched = {99, NULL, 99};                                                             \
+    err[0] = 0;                                                                                              \
+    CHECK_TRUE(meter_file_parse(&untouched, (bytes), (len), (ver), (floats_), err, sizeof err) == -1,        \
+               "%s: accepted", why);                                                                         \
+    CHECK_TRUE(strstr(err, why) != NULL, "expected '%s' in '%s'", why, err);                                 \
+    CHECK_TRUE(untouched.version == 99 && !untouched.floats && untouched.count == 99, "%s: parts set", why); \
+  } while (0)
+
+  PARSE_REFUSED(file, sizeof file, 2, 3, "version 7 unsupported (this build reads version 2: run make data)");
+  PARSE_REFUSED(file, sizeof file, 7, 4, "have 28 bytes, expected 32");
+  PARSE_REFUSED(file, sizeof file - 4, 7, 3, "have 24 bytes, expected 28");
+  PARSE_REFUSED(file, 12 - 1, 7, 0, "truncated (11 bytes)");
+  PARSE_REFUSED(file, 3, 7, 3, "truncated (3 bytes)");
+  PARSE_REFUSED((const uint8_t *)"GANPLAY1", 8, 7, 3, "not mode meter weights");
+  PARSE_REFUSED(NULL, 0, 7, 3, "empty");
+  /* a count no file can hold is refused, not wrapped into a small size */
+  CHECK_TRUE(meter_file_bytes(SIZE_MAX / 4) == 0 && meter_file_bytes(SIZE_MAX) == 0, "huge counts have no size");
+  PARSE_REFUSED(file, sizeof file, 7, SIZE_MAX / 4, "cannot be addressed");
+  PARSE_REFUSED(file, sizeof file, 7, (SIZE_MAX - 16) / 4 + 1, "cannot be addressed");
+  for (size_t i = 0; i < sizeof file; i++) { /* every single-bit flip is caught somewhere */
+    memcpy(bad, file, sizeof file);
+    bad[i] ^= 0x10;
+    err[0] = 0;
+    CHECK_TRUE(meter_file_parse(&parts, bad, sizeof bad, 7, 3, err, sizeof err) == -1 && err[0],
+               "a flip at byte %zu was accepted", i);
+  }
+  /* no floats at all is still a file */
+  CHECK_TRUE(meter_file_bytes(0) == 16, "an empty body makes 16 bytes");
+  meter_file_write(bad, 1, w, 0);
+  CHECK_TRUE(meter_file_parse(&parts, bad, 16, 1, 0, err, sizeof err) == 0 && parts.count == 0, "0 floats: %s", err);
+#undef PARSE_REFUSED
+}
+
 static void test_file(void) {
   char err[200] = "";
   meter *m = meter_create(1, err, sizeof err), *other = meter_create(2, err, sizeof err);
@@ -104,6 +159,10 @@ static void test_file(void) {
   uint8_t *good = malloc(n), *bad = malloc(n), *before = malloc(n), *after = malloc(n);
   meter_save(m, good);
   meter_save(other, before);
+  /* the layout make data's files have: "GANMETR1", version 2, 67883 weights, CRC-32 */
+  uint32_t version;
+  memcpy(&version, good + 8, 4);
+  CHECK_TRUE(n == 271548 && !memcmp(good, "GANMETR1", 8) && version == 2, "%zu bytes of version %u", n, version);
 
   CHECK_TRUE(meter_load(other, good, n, err, sizeof err) == 0, "its own bytes load: %s", err);
   meter_save(other, after);
@@ -166,6 +225,7 @@ int main(void) {
   test_tally_junk_and_digits();
   test_tally_thresholds();
   test_read_counts_every_image();
+  test_container();
   test_file();
   return check_finish();
 }
