@@ -88,6 +88,22 @@ static uint8_t *checkpoint_of(const gan *g, size_t *n) {
   return buf;
 }
 
+/* a new model of small_config, the tiny dataset to train it on, and room for a reason */
+typedef struct {
+  gan_config c;
+  char err[300];
+  gan *g;
+  idx_dataset d;
+} small_model;
+
+static small_model new_small_model(void) {
+  small_model m = {.c = small_config()};
+  m.g = gan_create(&m.c, m.err, sizeof m.err);
+  CHECK_TRUE(m.g != NULL, "small model: %s", m.err);
+  m.d = tiny_dataset();
+  return m;
+}
+
 /* every weight, moment, running statistic and counter of a checkpoint passes the loader */
 static int loads(const uint8_t *buf, size_t n, char *err, size_t errlen) {
   gan *g = checkpoint_read(buf, n, err, errlen);
@@ -145,17 +161,14 @@ static void test_sizes_without_model(void) {
 
 /* Each kind of impossible state, with a valid CRC, is refused and named. */
 static void test_state_refused(void) {
-  gan_config c = small_config();
-  char err[300];
-  gan *g = gan_create(&c, err, sizeof err);
-  idx_dataset d = tiny_dataset();
+  small_model m = new_small_model();
   gan_stats st;
-  gan_train_step(g, &d, &st);
+  gan_train_step(m.g, &m.d, &st);
   size_t n;
-  uint8_t *good = checkpoint_of(g, &n), *bad = malloc(n);
+  uint8_t *good = checkpoint_of(m.g, &n), *bad = malloc(n);
   const layout l = small_layout();
   CHECK_TRUE(n == HEAD + COUNTERS + 4 * l.end + 4, "layout: %zu bytes, expected %zu", n, HEAD + COUNTERS + 4 * l.end + 4);
-  CHECK_TRUE(loads(good, n, err, sizeof err), "the real checkpoint: %s", err);
+  CHECK_TRUE(loads(good, n, m.err, sizeof m.err), "the real checkpoint: %s", m.err);
   uint8_t *state = bad + HEAD, *floats = bad + HEAD + COUNTERS;
   const struct { int at; int64_t value; int bytes; const char *says; } counters[] = {
       {0, -1, 8, "iteration count is -1"},
@@ -203,34 +216,31 @@ static void test_state_refused(void) {
   put_crc(bad, n - 4);
   refused(bad, n - 4, "state has", "a state one float short");
   free(good), free(bad);
-  gan_destroy(g);
+  gan_destroy(m.g);
 }
 
 /* The largest legal counters load, and training from them neither overflows (UBSan) nor
  * writes a checkpoint that would not load again. */
 static void test_counters_at_the_limit(void) {
-  gan_config c = small_config();
-  char err[300];
-  gan *g = gan_create(&c, err, sizeof err);
-  idx_dataset d = tiny_dataset();
+  small_model m = new_small_model();
   size_t n;
-  uint8_t *buf = checkpoint_of(g, &n);
+  uint8_t *buf = checkpoint_of(m.g, &n);
   const int64_t it = GAN_MAX_STEPS;
   const int32_t t = GAN_MAX_STEPS;
   memcpy(buf + HEAD, &it, 8), memcpy(buf + HEAD + 16, &t, 4), memcpy(buf + HEAD + 20, &t, 4);
   put_crc(buf, n);
-  gan *h = checkpoint_read(buf, n, err, sizeof err);
-  CHECK_TRUE(h != NULL, "counters at GAN_MAX_STEPS: %s", err);
+  gan *h = checkpoint_read(buf, n, m.err, sizeof m.err);
+  CHECK_TRUE(h != NULL, "counters at GAN_MAX_STEPS: %s", m.err);
   if (h) {
     gan_stats st;
-    for (int i = 0; i < 2; i++) gan_train_step(h, &d, &st);
+    for (int i = 0; i < 2; i++) gan_train_step(h, &m.d, &st);
     CHECK_TRUE(gan_iterations(h) == GAN_MAX_STEPS, "iterations %ld", gan_iterations(h));
     free(buf);
     buf = checkpoint_of(h, &n);
-    CHECK_TRUE(loads(buf, n, err, sizeof err), "resaved at the limit: %s", err);
+    CHECK_TRUE(loads(buf, n, m.err, sizeof m.err), "resaved at the limit: %s", m.err);
   }
   free(buf);
-  gan_destroy(g), gan_destroy(h);
+  gan_destroy(m.g), gan_destroy(h);
 }
 
 /* Weights of 1e30 are finite, so they load; the steps they take overflow, and the guard
@@ -245,30 +255,27 @@ static void test_huge_weights_stay_finite(void) {
       {l.dp, l.dp + 16 * 32 + 32, "D's first convolution"},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-    gan_config c = small_config();
-    char err[300];
-    gan *g = gan_create(&c, err, sizeof err);
-    idx_dataset d = tiny_dataset();
+    small_model m = new_small_model();
     size_t n;
-    uint8_t *buf = checkpoint_of(g, &n);
+    uint8_t *buf = checkpoint_of(m.g, &n);
     const float big = 1e30f;
     for (size_t i = cases[k].from; i < cases[k].to; i++) memcpy(buf + HEAD + COUNTERS + 4 * i, &big, 4);
     put_crc(buf, n);
-    gan *h = checkpoint_read(buf, n, err, sizeof err);
-    CHECK_TRUE(h != NULL, "%s at 1e30 loads: %s", cases[k].what, err);
+    gan *h = checkpoint_read(buf, n, m.err, sizeof m.err);
+    CHECK_TRUE(h != NULL, "%s at 1e30 loads: %s", cases[k].what, m.err);
     int r = 0, steps = 0, finite = 1;
     long skipped = 0;
     while (h && r == 0 && steps < 10) {
       gan_stats st;
-      r = gan_train_step(h, &d, &st), skipped += st.skipped, steps++;
+      r = gan_train_step(h, &m.d, &st), skipped += st.skipped, steps++;
       gan_state_save(h, buf + HEAD);
-      finite &= gan_state_check(&c, buf + HEAD, n - HEAD - 4, err, sizeof err) == 0;
+      finite &= gan_state_check(&m.c, buf + HEAD, n - HEAD - 4, m.err, sizeof m.err) == 0;
     }
-    CHECK_TRUE(finite, "%s at 1e30: the state went bad: %s", cases[k].what, err);
+    CHECK_TRUE(finite, "%s at 1e30: the state went bad: %s", cases[k].what, m.err);
     CHECK_TRUE(skipped > 0 && gan_skipped_total(h) == skipped, "%s at 1e30: skipped %ld, total %ld in %d steps",
                cases[k].what, skipped, h ? gan_skipped_total(h) : 0, steps);
     free(buf);
-    gan_destroy(g), gan_destroy(h);
+    gan_destroy(m.g), gan_destroy(h);
   }
 }
 
