@@ -10,7 +10,11 @@ BENCH_CC := clang-14
 export NODE_PATH := /usr/share/nodejs
 
 B := build
-CORE_SRC := $(sort $(wildcard csrc/nn/*.c csrc/gan/*.c csrc/io/*.c)) csrc/api.c csrc/api_gan.c csrc/bench.c
+# The page's core: the GAN through the ABI. The test build adds the kernels one by one
+# (api_kernels.c) and the kernel benchmark (bench.c), for the tests, the CLI's bench and
+# the native library; the page never ships them.
+PAGE_SRC := $(sort $(wildcard csrc/nn/*.c csrc/gan/*.c csrc/io/*.c)) csrc/api.c csrc/api_gan.c
+CORE_SRC := $(PAGE_SRC) csrc/api_kernels.c csrc/bench.c
 HEADERS := $(wildcard csrc/*.h csrc/*/*.h)
 # stb_image_write from Debian's libstb-dev (never -I/usr/include for emcc)
 STB := -I/usr/include/stb
@@ -30,7 +34,7 @@ NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/nativ
 
 .PHONY: all native deps data checkpoints serve train test test-long test-native test-node bench bench-page clean have-emcc have-simde have-node have-chromium fuzz fuzz-build have-fuzzer
 
-all: $(B)/gan.mjs
+all: $(B)/gan.mjs $(B)/gan-full.mjs $(B)/schema.mjs
 
 deps:
 	tools/deps.sh
@@ -47,9 +51,17 @@ have-chromium:
 have-fuzzer:
 	@test -f "$$($(FUZZ_CC) -print-file-name=libclang_rt.fuzzer-x86_64.a)" || tools/deps.sh
 
-$(B)/gan.mjs: $(CORE_SRC) $(HEADERS) Makefile | have-emcc have-simde
+$(B)/gan.mjs: $(PAGE_SRC) $(HEADERS) Makefile | have-emcc have-simde
+	@mkdir -p $(B)
+	$(EMCC) $(WASM_CFLAGS) $(PAGE_SRC) $(WASM_LDFLAGS) -o $@
+
+$(B)/gan-full.mjs: $(CORE_SRC) $(HEADERS) Makefile | have-emcc have-simde
 	@mkdir -p $(B)
 	$(EMCC) $(WASM_CFLAGS) $(CORE_SRC) $(WASM_LDFLAGS) -o $@
+
+# the core's settings table as a module for the JS layers (tools/schema.mjs)
+$(B)/schema.mjs: $(B)/gan.mjs tools/schema.mjs | have-node
+	node tools/schema.mjs $@
 
 native: $(B)/native/libgan.a $(NATIVE_TESTS) $(B)/native/golden $(B)/native/bench
 

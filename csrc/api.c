@@ -1,4 +1,4 @@
-/* api.c - the flat C ABI for JavaScript (see api.h): validation, handles, dispatch. */
+/* api.c - the flat C ABI for JavaScript (see api.h): statuses and the last error, the live-region registry every buffer argument is checked against, buffers, random streams. The kernels one by one are in api_kernels.c (test build), the GAN in api_gan.c. */
 #include "api.h"
 
 #include <stdarg.h>
@@ -8,25 +8,31 @@
 
 #include "api_internal.h"
 #include "nn/nn.h"
-#include "nn/simd.h"
 
 #define GP_VERSION 1
 
+static const api_status_name STATUSES[] = {
+    {GP_OK, "OK", "ok"},
+    {GP_ERR_NULL, "ERR_NULL", "a required pointer or handle is null"},
+    {GP_ERR_SIZE, "ERR_SIZE", "a size is zero, negative or out of range"},
+    {GP_ERR_OVERFLOW, "ERR_OVERFLOW", "the sizes given overflow the address space"},
+    {GP_ERR_SHAPE, "ERR_SHAPE", "impossible geometry: the kernel does not fit the padded input"},
+    {GP_ERR_BOUNDS, "ERR_BOUNDS", "a buffer is not a live allocation or is too small for the sizes given"},
+    {GP_ERR_NOMEM, "ERR_NOMEM", "out of memory"},
+    {GP_ERR_HANDLE, "ERR_HANDLE", "not a live handle"},
+    {GP_ERR_ARG, "ERR_ARG", "an option is outside its allowed values"},
+    {GP_ERR_NONFINITE, "ERR_NONFINITE", "training stopped on non-finite updates"},
+};
+
+const api_status_name *api_statuses(int *count) {
+  *count = sizeof STATUSES / sizeof STATUSES[0];
+  return STATUSES;
+}
 
 GP_API const char *gp_strerror(int status) {
-  switch (status) {
-    case GP_OK: return "ok";
-    case GP_ERR_NULL: return "a required pointer or handle is null";
-    case GP_ERR_SIZE: return "a size is zero, negative or out of range";
-    case GP_ERR_OVERFLOW: return "the sizes given overflow the address space";
-    case GP_ERR_SHAPE: return "impossible geometry: the kernel does not fit the padded input";
-    case GP_ERR_BOUNDS: return "a buffer is not a live allocation or is too small for the sizes given";
-    case GP_ERR_NOMEM: return "out of memory";
-    case GP_ERR_HANDLE: return "not a live handle";
-    case GP_ERR_ARG: return "an option is outside its allowed values";
-    case GP_ERR_NONFINITE: return "training stopped on non-finite updates";
-    default: return "unknown status";
-  }
+  for (size_t i = 0; i < sizeof STATUSES / sizeof STATUSES[0]; i++)
+    if (STATUSES[i].code == status) return STATUSES[i].text;
+  return "unknown status";
 }
 
 GP_API int gp_version(void) { return GP_VERSION; }
@@ -100,24 +106,10 @@ int api_check_bytes(const void *p, int64_t bytes) {
 }
 
 /* GP_OK if [p, p + n floats) lies inside one live region. */
-static int check_buf(const float *p, int64_t n) {
+int api_check_floats(const float *p, int64_t n) {
   if (n <= 0 || n > MAX_FLOATS) return p ? GP_ERR_OVERFLOW : GP_ERR_NULL;
   return api_check_bytes(p, n * (int64_t)sizeof(float));
 }
-
-static int positive(int64_t v) { return v > 0 ? GP_OK : GP_ERR_SIZE; }
-
-/* product of sizes, or -1 past MAX_FLOATS */
-static int64_t prod(int64_t a, int64_t b) {
-  if (a < 0 || b < 0) return -1;
-  if (a != 0 && b > MAX_FLOATS / a) return -1;
-  return a * b;
-}
-static int64_t prod3(int64_t a, int64_t b, int64_t c) {
-  int64_t ab = prod(a, b);
-  return ab < 0 ? -1 : prod(ab, c);
-}
-static int fits(int64_t n) { return n < 0 ? GP_ERR_OVERFLOW : GP_OK; }
 
 GP_API float *gp_alloc(int n_floats) {
   api_enter();
@@ -149,85 +141,35 @@ GP_API int gp_free(float *p) {
 
 /* ---- handles ---- */
 
-enum { MAX_HANDLES = 64 };
-static arena arenas[MAX_HANDLES];
-static rng *rngs[MAX_HANDLES];
-static uint32_t arena_gens[MAX_HANDLES], rng_gens[MAX_HANDLES]; /* handle_make */
+static rng *rngs[API_MAX_HANDLES];
+static uint32_t rng_gens[API_MAX_HANDLES]; /* handle_make */
 
-static arena *arena_of(int h) {
-  const int i = handle_slot(h, arena_gens, MAX_HANDLES);
-  return i >= 0 && arenas[i].base ? &arenas[i] : NULL;
-}
 static rng *rng_of(int h) {
-  const int i = handle_slot(h, rng_gens, MAX_HANDLES);
+  const int i = handle_slot(h, rng_gens, API_MAX_HANDLES);
   return i >= 0 ? rngs[i] : NULL;
 }
-static int dead_handle(int h, const char *kind) {
+int api_dead_handle(int h, const char *kind) {
   return h == 0 ? api_fail(GP_ERR_NULL, "no %s handle (0)", kind)
                 : api_fail(GP_ERR_HANDLE, "not a live %s handle (never made, or destroyed)", kind);
 }
 
-GP_API int gp_arena_create(double bytes) {
-  api_enter();
-  if (!(bytes >= 1.0) || bytes > (double)MAX_FLOATS * sizeof(float))
-    return api_fail(GP_ERR_SIZE, "arena size out of 1 byte..1 GiB");
-  for (int i = 0; i < MAX_HANDLES; i++)
-    if (!arenas[i].base) {
-      if (arena_init(&arenas[i], (size_t)bytes)) return api_fail(GP_ERR_NOMEM, "out of memory for the arena");
-      if (api_region_add(arenas[i].base, arenas[i].cap, REGION_ARENA)) {
-        arena_free(&arenas[i]);
-        return api_fail(GP_ERR_NOMEM, "too many live buffers");
-      }
-      return handle_make(i, arena_gens[i]);
-    }
-  return api_fail(GP_ERR_NOMEM, "too many live arenas (%d)", MAX_HANDLES);
-}
-
-GP_API float *gp_arena_floats(int h, int n_floats) {
-  api_enter();
-  arena *a = arena_of(h);
-  if (!a) {
-    dead_handle(h, "arena");
-    return NULL;
-  }
-  float *p = n_floats > 0 ? arena_floats(a, (size_t)n_floats) : NULL;
-  if (!p) api_fail(GP_ERR_SIZE, "%d floats do not fit what is left of the arena", n_floats);
-  return p;
-}
-
-GP_API double gp_arena_left(int h) {
-  api_enter();
-  arena *a = arena_of(h);
-  return a ? (double)arena_left(a) : (double)dead_handle(h, "arena");
-}
-
-GP_API int gp_arena_destroy(int h) {
-  api_enter();
-  arena *a = arena_of(h);
-  if (!a) return dead_handle(h, "arena");
-  api_region_remove(a->base, REGION_ARENA);
-  arena_free(a);
-  arena_gens[a - arenas]++;
-  return GP_OK;
-}
-
 GP_API int gp_rng_create(uint32_t seed_lo, uint32_t seed_hi) {
   api_enter();
-  for (int i = 0; i < MAX_HANDLES; i++)
+  for (int i = 0; i < API_MAX_HANDLES; i++)
     if (!rngs[i]) {
       rngs[i] = malloc(sizeof(rng));
       if (!rngs[i]) return api_fail(GP_ERR_NOMEM, "out of memory for a random stream");
       rng_seed(rngs[i], ((uint64_t)seed_hi << 32) | seed_lo, 0);
       return handle_make(i, rng_gens[i]);
     }
-  return api_fail(GP_ERR_NOMEM, "too many live random streams (%d)", MAX_HANDLES);
+  return api_fail(GP_ERR_NOMEM, "too many live random streams (%d)", API_MAX_HANDLES);
 }
 
 static int rng_fill_check(int h, const float *out, int n, rng **r) {
   *r = rng_of(h);
-  if (!*r) return dead_handle(h, "random stream");
-  CHECK(positive(n));
-  return check_buf(out, n);
+  if (!*r) return api_dead_handle(h, "random stream");
+  if (n <= 0) return GP_ERR_SIZE;
+  return api_check_floats(out, n);
 }
 
 GP_API int gp_rng_normal(int h, float *out, int n, float mean, float std) {
@@ -249,430 +191,10 @@ GP_API int gp_rng_uniform(int h, float *out, int n, float lo, float hi) {
 GP_API int gp_rng_destroy(int h) {
   api_enter();
   rng *r = rng_of(h);
-  if (!r) return dead_handle(h, "random stream");
-  const int i = handle_slot(h, rng_gens, MAX_HANDLES);
+  if (!r) return api_dead_handle(h, "random stream");
+  const int i = handle_slot(h, rng_gens, API_MAX_HANDLES);
   free(r);
   rngs[i] = NULL;
   rng_gens[i]++;
   return GP_OK;
-}
-
-/* ---- kernels ---- */
-
-static int check_impl(int impl) { return impl == GP_FAST || impl == GP_REF ? GP_OK : GP_ERR_ARG; }
-
-/* A row-major matrix of `rows` x `cols` with row stride ld needs (rows-1)*ld + cols floats. */
-static int check_mat(const float *p, int rows, int cols, int ld) {
-  if (ld < cols) return GP_ERR_SIZE;
-  int64_t span = prod(rows - 1, ld);
-  if (span < 0 || span + cols > MAX_FLOATS) return GP_ERR_OVERFLOW;
-  return check_buf(p, span + cols);
-}
-
-GP_API int gp_sgemm(int impl, int ta, int tb, int M, int N, int K, const float *A, int lda,
-                    const float *B, int ldb, float beta, float *C, int ldc) {
-  api_enter();
-  CHECK(check_impl(impl));
-  if ((ta != 0 && ta != 1) || (tb != 0 && tb != 1)) return api_fail(GP_ERR_ARG, "ta and tb must be 0 or 1");
-  CHECK(positive(M));
-  CHECK(positive(N));
-  CHECK(positive(K));
-  CHECK(check_mat(A, ta ? K : M, ta ? M : K, lda));
-  CHECK(check_mat(B, tb ? N : K, tb ? K : N, ldb));
-  CHECK(check_mat(C, M, N, ldc));
-  (impl == GP_FAST ? sgemm : sgemm_ref)(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
-  return GP_OK;
-}
-
-GP_API int gp_conv_out_size(int in, int k, int s, int p) {
-  api_enter();
-  if (in <= 0 || k <= 0 || s <= 0 || p < 0 || in > (1 << 20) || k > (1 << 20) || p > (1 << 20))
-    return api_status(GP_ERR_SIZE);
-  if (in + 2 * p < k) return api_status(GP_ERR_SHAPE);
-  return (in + 2 * p - k) / s + 1;
-}
-
-/* Validates a geometry and fills s. Besides the positive sizes, every tensor the conv
- * touches must have a float count that fits. */
-static int shape_of(conv_shape *s, int N, int H, int W, int C, int KH, int KW, int S, int P) {
-  CHECK(positive(N));
-  CHECK(positive(C));
-  int oh = gp_conv_out_size(H, KH, S, P), ow = gp_conv_out_size(W, KW, S, P);
-  if (oh < 0) return oh;
-  if (ow < 0) return ow;
-  CHECK(fits(prod3(N, prod(H, W), C)));
-  CHECK(fits(prod3(N, prod(oh, ow), prod3(KH, KW, C))));
-  conv_shape_init(s, N, H, W, C, KH, KW, S, P);
-  return GP_OK;
-}
-
-GP_API int gp_conv_col_floats(int N, int H, int W, int C, int KH, int KW, int S, int P) {
-  api_enter();
-  conv_shape s;
-  CHECK(shape_of(&s, N, H, W, C, KH, KW, S, P));
-  return (int)conv_col_size(&s);
-}
-
-static int64_t in_floats(const conv_shape *s) { return (int64_t)s->N * s->H * s->W * s->C; }
-static int64_t out_pixels(const conv_shape *s) { return (int64_t)s->N * s->OH * s->OW; }
-static int64_t w_rows(const conv_shape *s) { return (int64_t)s->KH * s->KW * s->C; }
-
-GP_API int gp_im2col(float *col, const float *x, int N, int H, int W, int C, int KH, int KW,
-                     int S, int P) {
-  api_enter();
-  conv_shape s;
-  CHECK(shape_of(&s, N, H, W, C, KH, KW, S, P));
-  CHECK(check_buf(col, (int64_t)conv_col_size(&s)));
-  CHECK(check_buf(x, in_floats(&s)));
-  im2col(col, x, &s);
-  return GP_OK;
-}
-
-GP_API int gp_col2im(float *dx, const float *col, int N, int H, int W, int C, int KH, int KW,
-                     int S, int P) {
-  api_enter();
-  conv_shape s;
-  CHECK(shape_of(&s, N, H, W, C, KH, KW, S, P));
-  CHECK(check_buf(col, (int64_t)conv_col_size(&s)));
-  CHECK(check_buf(dx, in_floats(&s)));
-  col2im(dx, col, &s);
-  return GP_OK;
-}
-
-/* The checks shared by all six conv passes. `chans` is OC for conv2d, IC for the
- * transposed one: the channel count of the convolution's output side. */
-static int conv_args(conv_shape *s, int impl, int N, int H, int W, int C, int chans, int KH,
-                     int KW, int S, int P) {
-  CHECK(check_impl(impl));
-  CHECK(positive(chans));
-  CHECK(shape_of(s, N, H, W, C, KH, KW, S, P));
-  CHECK(fits(prod(out_pixels(s), chans)));
-  return fits(prod(w_rows(s), chans));
-}
-
-GP_API int gp_conv2d_forward(int impl, float *y, const float *x, const float *w,
-                             const float *b, int N, int H, int W, int C, int OC, int KH, int KW,
-                             int S, int P) {
-  api_enter();
-  conv_shape s;
-  CHECK(conv_args(&s, impl, N, H, W, C, OC, KH, KW, S, P));
-  CHECK(check_buf(y, out_pixels(&s) * OC));
-  CHECK(check_buf(x, in_floats(&s)));
-  CHECK(check_buf(w, w_rows(&s) * OC));
-  if (b) CHECK(check_buf(b, OC));
-  if (impl == GP_FAST) conv2d_forward(y, x, w, b, &s, OC);
-  else conv2d_forward_ref(y, x, w, b, &s, OC);
-  return GP_OK;
-}
-
-GP_API int gp_conv2d_backward_data(int impl, float *dx, const float *dy,
-                                   const float *w, int N, int H, int W, int C, int OC, int KH,
-                                   int KW, int S, int P) {
-  api_enter();
-  conv_shape s;
-  CHECK(conv_args(&s, impl, N, H, W, C, OC, KH, KW, S, P));
-  CHECK(check_buf(dx, in_floats(&s)));
-  CHECK(check_buf(dy, out_pixels(&s) * OC));
-  CHECK(check_buf(w, w_rows(&s) * OC));
-  if (impl == GP_FAST) conv2d_backward_data(dx, dy, w, &s, OC);
-  else conv2d_backward_data_ref(dx, dy, w, &s, OC);
-  return GP_OK;
-}
-
-GP_API int gp_conv2d_backward_weights(int impl, float *dw, const float *dy,
-                                      const float *x, int N, int H, int W, int C, int OC,
-                                      int KH, int KW, int S, int P) {
-  api_enter();
-  conv_shape s;
-  CHECK(conv_args(&s, impl, N, H, W, C, OC, KH, KW, S, P));
-  CHECK(check_buf(dw, w_rows(&s) * OC));
-  CHECK(check_buf(dy, out_pixels(&s) * OC));
-  CHECK(check_buf(x, in_floats(&s)));
-  if (impl == GP_FAST) conv2d_backward_weights(dw, dy, x, &s, OC);
-  else conv2d_backward_weights_ref(dw, dy, x, &s, OC);
-  return GP_OK;
-}
-
-GP_API int gp_conv_transpose2d_forward(int impl, float *y, const float *x,
-                                       const float *w, const float *b, int N, int H, int W,
-                                       int C, int IC, int KH, int KW, int S, int P) {
-  api_enter();
-  conv_shape s;
-  CHECK(conv_args(&s, impl, N, H, W, C, IC, KH, KW, S, P));
-  CHECK(check_buf(y, in_floats(&s)));
-  CHECK(check_buf(x, out_pixels(&s) * IC));
-  CHECK(check_buf(w, w_rows(&s) * IC));
-  if (b) CHECK(check_buf(b, C));
-  if (impl == GP_FAST) conv_transpose2d_forward(y, x, w, b, &s, IC);
-  else conv_transpose2d_forward_ref(y, x, w, b, &s, IC);
-  return GP_OK;
-}
-
-GP_API int gp_conv_transpose2d_backward_data(int impl, float *dx, const float *dy,
-                                             const float *w, int N, int H, int W, int C, int IC,
-                                             int KH, int KW, int S, int P) {
-  api_enter();
-  conv_shape s;
-  CHECK(conv_args(&s, impl, N, H, W, C, IC, KH, KW, S, P));
-  CHECK(check_buf(dx, out_pixels(&s) * IC));
-  CHECK(check_buf(dy, in_floats(&s)));
-  CHECK(check_buf(w, w_rows(&s) * IC));
-  if (impl == GP_FAST) conv_transpose2d_backward_data(dx, dy, w, &s, IC);
-  else conv_transpose2d_backward_data_ref(dx, dy, w, &s, IC);
-  return GP_OK;
-}
-
-GP_API int gp_conv_transpose2d_backward_weights(int impl, float *dw, const float *dy, const float *x, int N, int H,
-                                                int W, int C, int IC, int KH, int KW, int S,
-                                                int P) {
-  api_enter();
-  conv_shape s;
-  CHECK(conv_args(&s, impl, N, H, W, C, IC, KH, KW, S, P));
-  CHECK(check_buf(dw, w_rows(&s) * IC));
-  CHECK(check_buf(dy, in_floats(&s)));
-  CHECK(check_buf(x, out_pixels(&s) * IC));
-  if (impl == GP_FAST) conv_transpose2d_backward_weights(dw, dy, x, &s, IC);
-  else conv_transpose2d_backward_weights_ref(dw, dy, x, &s, IC);
-  return GP_OK;
-}
-
-GP_API int gp_bias_backward(float *db, const float *dy, int rows, int C) {
-  api_enter();
-  CHECK(positive(rows));
-  CHECK(positive(C));
-  CHECK(fits(prod(rows, C)));
-  CHECK(check_buf(db, C));
-  CHECK(check_buf(dy, (int64_t)rows * C));
-  bias_backward(db, dy, rows, C);
-  return GP_OK;
-}
-
-static int dense_args(int impl, int N, int I, int O) {
-  CHECK(check_impl(impl));
-  CHECK(positive(N));
-  CHECK(positive(I));
-  CHECK(positive(O));
-  CHECK(fits(prod(N, I)));
-  CHECK(fits(prod(N, O)));
-  return fits(prod(I, O));
-}
-
-GP_API int gp_dense_forward(int impl, float *y, const float *x, const float *w, const float *b,
-                            int N, int I, int O) {
-  api_enter();
-  CHECK(dense_args(impl, N, I, O));
-  CHECK(check_buf(y, (int64_t)N * O));
-  CHECK(check_buf(x, (int64_t)N * I));
-  CHECK(check_buf(w, (int64_t)I * O));
-  if (b) CHECK(check_buf(b, O));
-  (impl == GP_FAST ? dense_forward : dense_forward_ref)(y, x, w, b, N, I, O);
-  return GP_OK;
-}
-
-GP_API int gp_dense_backward(int impl, float *dx, float *dw, float *db, const float *dy,
-                             const float *x, const float *w, int N, int I, int O) {
-  api_enter();
-  CHECK(dense_args(impl, N, I, O));
-  if (!dx && !dw && !db) return api_fail(GP_ERR_NULL, "dx, dw and db are all null");
-  CHECK(check_buf(dy, (int64_t)N * O));
-  if (dx) {
-    CHECK(check_buf(dx, (int64_t)N * I));
-    CHECK(check_buf(w, (int64_t)I * O));
-  }
-  if (dw) {
-    CHECK(check_buf(dw, (int64_t)I * O));
-    CHECK(check_buf(x, (int64_t)N * I));
-  }
-  if (db) CHECK(check_buf(db, O));
-  (impl == GP_FAST ? dense_backward : dense_backward_ref)(dx, dw, db, dy, x, w, N, I, O);
-  return GP_OK;
-}
-
-static int bn_args(int rows, int C) {
-  CHECK(positive(rows));
-  CHECK(positive(C));
-  if (C > BATCHNORM_MAX_C) return GP_ERR_SIZE;
-  return fits(prod(rows, C));
-}
-
-GP_API int gp_batchnorm_forward_train(float *y, float *xhat, float *mean, float *invstd,
-                                      float *run_mean, float *run_var, const float *x,
-                                      const float *gamma, const float *beta, int rows, int C,
-                                      float momentum, float eps) {
-  api_enter();
-  CHECK(bn_args(rows, C));
-  if (!(momentum >= 0.0f && momentum <= 1.0f) || !(eps > 0.0f))
-    return api_fail(GP_ERR_ARG, "momentum must be in [0, 1] and eps > 0");
-  const int64_t n = (int64_t)rows * C;
-  CHECK(check_buf(y, n));
-  CHECK(check_buf(xhat, n));
-  CHECK(check_buf(x, n));
-  const float *per_c[] = {mean, invstd, run_mean, run_var, gamma, beta};
-  for (int i = 0; i < 6; i++) CHECK(check_buf(per_c[i], C));
-  batchnorm_forward_train(y, xhat, mean, invstd, run_mean, run_var, x, gamma, beta, rows, C,
-                          momentum, eps);
-  return GP_OK;
-}
-
-GP_API int gp_batchnorm_forward_infer(float *y, const float *x, const float *gamma,
-                                      const float *beta, const float *run_mean,
-                                      const float *run_var, int rows, int C, float eps) {
-  api_enter();
-  CHECK(bn_args(rows, C));
-  if (!(eps > 0.0f)) return api_fail(GP_ERR_ARG, "eps must be > 0");
-  CHECK(check_buf(y, (int64_t)rows * C));
-  CHECK(check_buf(x, (int64_t)rows * C));
-  const float *per_c[] = {gamma, beta, run_mean, run_var};
-  for (int i = 0; i < 4; i++) CHECK(check_buf(per_c[i], C));
-  batchnorm_forward_infer(y, x, gamma, beta, run_mean, run_var, rows, C, eps);
-  return GP_OK;
-}
-
-GP_API int gp_batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
-                                 const float *xhat, const float *gamma, const float *invstd,
-                                 int rows, int C) {
-  api_enter();
-  CHECK(bn_args(rows, C));
-  const int64_t n = (int64_t)rows * C;
-  CHECK(check_buf(dx, n));
-  CHECK(check_buf(dy, n));
-  CHECK(check_buf(xhat, n));
-  const float *per_c[] = {dgamma, dbeta, gamma, invstd};
-  for (int i = 0; i < 4; i++) CHECK(check_buf(per_c[i], C));
-  batchnorm_backward(dx, dgamma, dbeta, dy, xhat, gamma, invstd, rows, C);
-  return GP_OK;
-}
-
-static int elementwise_args(int impl, int kind, int n) {
-  CHECK(check_impl(impl));
-  if (kind < GP_RELU || kind > GP_SIGMOID) return GP_ERR_ARG;
-  return positive(n);
-}
-
-GP_API int gp_activation_forward(int impl, int kind, float *y, const float *x, int n, float slope) {
-  api_enter();
-  CHECK(elementwise_args(impl, kind, n));
-  CHECK(check_buf(y, n));
-  CHECK(check_buf(x, n));
-  const int ref = impl == GP_REF;
-  switch (kind) {
-    case GP_RELU: (ref ? relu_forward_ref : relu_forward)(y, x, n); break;
-    case GP_LEAKY_RELU: (ref ? leaky_relu_forward_ref : leaky_relu_forward)(y, x, n, slope); break;
-    case GP_TANH: tanh_forward(y, x, n); break;
-    default: sigmoid_forward(y, x, n); break;
-  }
-  return GP_OK;
-}
-
-GP_API int gp_activation_backward(int impl, int kind, float *dx, const float *dy, const float *xy,
-                                  int n, float slope) {
-  api_enter();
-  CHECK(elementwise_args(impl, kind, n));
-  CHECK(check_buf(dx, n));
-  CHECK(check_buf(dy, n));
-  CHECK(check_buf(xy, n));
-  const int ref = impl == GP_REF;
-  switch (kind) {
-    case GP_RELU: (ref ? relu_backward_ref : relu_backward)(dx, dy, xy, n); break;
-    case GP_LEAKY_RELU:
-      (ref ? leaky_relu_backward_ref : leaky_relu_backward)(dx, dy, xy, n, slope);
-      break;
-    case GP_TANH: (ref ? tanh_backward_ref : tanh_backward)(dx, dy, xy, n); break;
-    default: (ref ? sigmoid_backward_ref : sigmoid_backward)(dx, dy, xy, n); break;
-  }
-  return GP_OK;
-}
-
-static int pair_args(const float *out, const float *a, const float *b, int n) {
-  CHECK(positive(n));
-  CHECK(check_buf(out, n));
-  CHECK(check_buf(a, n));
-  return check_buf(b, n);
-}
-
-GP_API int gp_bce_with_logits(float *loss, const float *z, const float *t, int n) {
-  api_enter();
-  CHECK(check_buf(loss, 1));
-  CHECK(pair_args(z, z, t, n));
-  *loss = bce_with_logits_forward(z, t, n);
-  return GP_OK;
-}
-
-GP_API int gp_bce_with_logits_backward(float *dz, const float *z, const float *t, int n, float scale) {
-  api_enter();
-  CHECK(pair_args(dz, z, t, n));
-  bce_with_logits_backward(dz, z, t, n, scale);
-  return GP_OK;
-}
-
-GP_API int gp_mse(float *loss, const float *p, const float *t, int n) {
-  api_enter();
-  CHECK(check_buf(loss, 1));
-  CHECK(pair_args(p, p, t, n));
-  *loss = mse_forward(p, t, n);
-  return GP_OK;
-}
-
-GP_API int gp_mse_backward(float *dp, const float *p, const float *t, int n, float scale) {
-  api_enter();
-  CHECK(pair_args(dp, p, t, n));
-  mse_backward(dp, p, t, n, scale);
-  return GP_OK;
-}
-
-GP_API int gp_adam_update(float *p, const float *g, float *m, float *v, int n, float lr,
-                          float beta1, float beta2, float eps, int t) {
-  api_enter();
-  CHECK(pair_args(p, g, m, n));
-  CHECK(check_buf(v, n));
-  if (t < 1 || !(beta1 >= 0.0f && beta1 < 1.0f) || !(beta2 >= 0.0f && beta2 < 1.0f) ||
-      !(eps > 0.0f) || !(lr >= 0.0f))
-    return api_fail(GP_ERR_ARG, "needs t >= 1, betas in [0, 1), eps > 0, lr >= 0");
-  adam_update(p, g, m, v, n, lr, beta1, beta2, eps, t);
-  return GP_OK;
-}
-
-GP_API int gp_sgd_update(float *p, const float *g, int n, float lr) {
-  api_enter();
-  CHECK(pair_args(p, g, g, n));
-  if (!(lr >= 0.0f)) return api_fail(GP_ERR_ARG, "lr must be >= 0");
-  sgd_update(p, g, n, lr);
-  return GP_OK;
-}
-
-GP_API float gp_bench_peak(int iters) {
-  api_enter();
-  /* A 4x8 register block: 8 independent f32x4 accumulators, each taking a mul and an add
-   * per step, operands streamed from 64 steps of L1-resident data (so the compiler cannot
-   * hoist the multiplies). The accumulators are the only dependency chains (latency 3,
-   * 8 in flight), so the floating-point pipes set the pace: the most any kernel can do.
-   * The inner loop walks pointers and stays rolled, as the sgemm micro-kernel's does: fully
-   * unrolled (clang's choice for a constant trip count), V8 compiles it to code that runs
-   * ~20% slower on some x86 hosts, and the "peak" read below what sgemm reaches. */
-  enum { STEPS = 64 };
-  static _Alignas(16) float a[STEPS * 4], b[STEPS * 8];
-  for (int i = 0; i < STEPS * 4; i++) a[i] = 1.0f + (float)i * 1e-4f;
-  for (int i = 0; i < STEPS * 8; i++) b[i] = 1.0f - (float)i * 1e-4f;
-  v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00;
-  v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  for (int it = 0; it < iters; it++) {
-    const float *pa = a, *pb = b;
-#ifdef __clang__
-#pragma clang loop unroll(disable)
-#endif
-    for (int k = 0; k < STEPS; k++, pa += 4, pb += 8) {
-      v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
-      v128_t x = wasm_v128_load32_splat(pa + 0);
-      c00 = f32x4_muladd(c00, x, b0), c01 = f32x4_muladd(c01, x, b1);
-      x = wasm_v128_load32_splat(pa + 1);
-      c10 = f32x4_muladd(c10, x, b0), c11 = f32x4_muladd(c11, x, b1);
-      x = wasm_v128_load32_splat(pa + 2);
-      c20 = f32x4_muladd(c20, x, b0), c21 = f32x4_muladd(c21, x, b1);
-      x = wasm_v128_load32_splat(pa + 3);
-      c30 = f32x4_muladd(c30, x, b0), c31 = f32x4_muladd(c31, x, b1);
-    }
-  }
-  v128_t t = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(c00, c01), wasm_f32x4_add(c10, c11)),
-                            wasm_f32x4_add(wasm_f32x4_add(c20, c21), wasm_f32x4_add(c30, c31)));
-  return wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 3);
 }

@@ -27,15 +27,17 @@ enum {
   GP_ERR_ARG = -8,      /* an option out of its set (impl, activation kind, ...) */
   GP_ERR_NONFINITE = -9 /* training stopped: updates kept coming out non-finite */
 };
-/* floats written by the gp_gan_*step* calls, in this order: loss_d, loss_g, d_real,
- * d_fake, grad_norm_g, grad_norm_d, g_signal, skipped (this step), iterations,
- * skipped_total, score_real, score_fake, grad_ns, grad_minimax */
-enum { GP_STATS = 14 };
 enum { GP_FAST = 0, GP_REF = 1 };
 enum { GP_RELU = 0, GP_LEAKY_RELU = 1, GP_TANH = 2, GP_SIGMOID = 3 };
 
 const char *gp_strerror(int status);
 int gp_version(void);
+/* The training schema as JSON, built once from the core's tables: every setting (name,
+ * type, default, bounds, live or shaping the model, help), the losses, the statistics a
+ * step writes (gp_stats_count floats, in that order), the statuses, the checkpoint
+ * version. web/gan.js, web/state.js and the CLI take their keys, bounds and flags from it. */
+const char *gp_schema_json(void);
+int gp_stats_count(void);
 
 /* memory */
 float *gp_alloc(int n_floats); /* zeroed; NULL on bad size or no memory */
@@ -105,11 +107,6 @@ int gp_adam_update(float *p, const float *g, float *m, float *v, int n, float lr
                    float beta2, float eps, int t);
 int gp_sgd_update(float *p, const float *g, int n, float lr);
 
-/* benchmark: the SIMD128 arithmetic peak loop, a 4x8 register block of 8 independent f32x4
- * accumulators over L1-resident operands: 64 steps of 64 flops per iteration. Returns a
- * value that depends on every accumulator. */
-float gp_bench_peak(int iters);
-
 /* ---- the GAN engine (api_gan.c) ---- */
 /* The reason of the last call's failure; every call that can fail clears it on entry, so
  * after a success it is "". The getters that cannot fail (gp_strerror, gp_version,
@@ -163,5 +160,7 @@ int gp_meter_rule(float *out);
 int gp_meter_size(int meter);
 int gp_meter_save(int meter, uint8_t *dst, int len);
 int gp_meter_load(int meter, const uint8_t *src, int len);
+/* gp_meter_load's checks alone, with no meter: nothing is allocated */
+int gp_meter_check(const uint8_t *src, int len);
 
 #endif

@@ -5,6 +5,7 @@
  * changes nothing it was given: a checkpoint that does not load leaves every model as it
  * was. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@
 #include "gan/gan.h"
 #include "gan/meter.h"
 #include "gan/presets.h"
-#include "io/checkpoint.h"
+#include "gan/settings.h"
+#include "gan/gan_file.h"
 #include "io/idx.h"
 #include "io/png.h"
 
@@ -179,43 +181,25 @@ GP_API int gp_config_destroy(int h) {
   return GP_OK;
 }
 
-typedef struct {
-  const char *name;
-  size_t offset;
-  int is_int;
-} setting;
-
-#define INT_SETTING(f) {#f, offsetof(gan_config, f), 1}
-#define FLOAT_SETTING(f) {#f, offsetof(gan_config, f), 0}
-static const setting SETTINGS[] = {
-    INT_SETTING(latent), INT_SETTING(width), INT_SETTING(batch), INT_SETTING(d_steps),
-    INT_SETTING(g_batchnorm), INT_SETTING(mbstd), INT_SETTING(loss), INT_SETTING(seed),
-    FLOAT_SETTING(lr_g), FLOAT_SETTING(lr_d), FLOAT_SETTING(beta1_g), FLOAT_SETTING(beta2_g),
-    FLOAT_SETTING(beta1_d), FLOAT_SETTING(beta2_d), FLOAT_SETTING(real_label),
-    FLOAT_SETTING(instance_noise), FLOAT_SETTING(clip), INT_SETTING(g_resize),
-    INT_SETTING(d_batchnorm), INT_SETTING(d_layers), INT_SETTING(g_steps),
-    INT_SETTING(d_head_start), FLOAT_SETTING(ema), INT_SETTING(warmup),
-};
-
-/* Sets one field; the whole configuration is checked when a model is built from it. */
+/* Sets one field (the table's type: a whole number for all but the floats); the whole
+ * configuration is checked when a model is built from it. */
 GP_API int gp_config_set(int h, const char *name, double value) {
   api_enter();
   LOOKUP(gan_config, c, configs, h);
   if (!name) return fail(GP_ERR_NULL, "setting name is null");
-  for (size_t i = 0; i < sizeof SETTINGS / sizeof SETTINGS[0]; i++) {
-    if (strcmp(SETTINGS[i].name, name)) continue;
-    char *field = (char *)c + SETTINGS[i].offset;
-    if (SETTINGS[i].is_int) {
-      if (!(value >= -2147483648.0 && value <= 4294967295.0) || value != (double)(long long)value)
-        return fail(GP_ERR_ARG, "setting %s takes a whole number", name);
-      if (!strcmp(name, "seed")) *(uint32_t *)field = (uint32_t)(long long)value;
-      else *(int *)field = (int)value;
-    } else {
-      *(float *)field = (float)value;
+  const gan_setting *s = gan_setting_find(name);
+  if (!s) return fail(GP_ERR_ARG, "unknown setting '%s'", name);
+  if (s->type != GAN_SETTING_FLOAT) {
+    if (value != floor(value)) return fail(GP_ERR_ARG, "setting %s takes a whole number", name);
+    /* a value its field cannot hold is refused here, with the bounds (a seed of -1 would wrap) */
+    const double lo = s->type == GAN_SETTING_U32 ? 0 : -2147483648.0, hi = s->type == GAN_SETTING_U32 ? 4294967295.0 : 2147483647.0;
+    if (!(value >= lo && value <= hi)) {
+      gan_setting_check(s, value, ERRBUF);
+      return api_status(GP_ERR_ARG);
     }
-    return GP_OK;
   }
-  return fail(GP_ERR_ARG, "unknown setting '%s'", name);
+  gan_setting_put(c, s, value);
+  return GP_OK;
 }
 
 /* Applies a named preset to a configuration (on top of whatever it holds; call it first
@@ -246,14 +230,8 @@ GP_API const char *gp_preset_text(int i, int what) {
 }
 
 static double setting_get(const gan_config *c, const char *name) {
-  if (!name) return NAN;
-  for (size_t i = 0; i < sizeof SETTINGS / sizeof SETTINGS[0]; i++) {
-    if (strcmp(SETTINGS[i].name, name)) continue;
-    const char *field = (const char *)c + SETTINGS[i].offset;
-    if (!strcmp(name, "seed")) return *(const uint32_t *)field;
-    return SETTINGS[i].is_int ? *(const int *)field : *(const float *)field;
-  }
-  return NAN;
+  const gan_setting *s = gan_setting_find(name);
+  return s ? gan_setting_get(c, s) : NAN;
 }
 
 /* A configuration's value by name (NaN for an unknown name or handle): what a preset sets. */
@@ -303,13 +281,86 @@ GP_API int gp_gan_destroy(int h) {
   return GP_OK;
 }
 
-/* stats: GP_STATS floats in this order (api.h) */
+/* ---- the schema: the core's tables as JSON, for the layers above ---- */
+
+typedef struct {
+  char *p;
+  size_t len, cap;
+} json_buf;
+
+static void add(json_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(json_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  const int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+  va_end(ap);
+  if (n > 0) b->len = b->len + (size_t)n < b->cap ? b->len + (size_t)n : b->cap - 1;
+}
+
+/* a number as JSON: whole ones exactly, others with the digits that read back as themselves */
+static void add_number(json_buf *b, double v) {
+  if (v == floor(v) && fabs(v) < 1e15) add(b, "%.0f", v);
+  else add(b, "%.9g", v);
+}
+
+static const char *const TYPE_NAMES[] = {
+    [GAN_SETTING_INT] = "int", [GAN_SETTING_BOOL] = "bool", [GAN_SETTING_U32] = "int",
+    [GAN_SETTING_LOSS] = "loss", [GAN_SETTING_FLOAT] = "float"};
+
+static void build_schema(json_buf *b) {
+  int n;
+  const gan_setting *t = gan_settings(&n);
+  add(b, "{\"checkpoint_version\":%d,\"max_bad_steps\":%d,\"settings\":[", gan_settings_version(), GAN_MAX_BAD_STEPS);
+  for (int i = 0; i < n; i++) {
+    add(b, "%s{\"name\":\"%s\",\"type\":\"%s\",\"default\":", i ? "," : "", t[i].name, TYPE_NAMES[t[i].type]);
+    add_number(b, t[i].def);
+    add(b, ",\"min\":");
+    add_number(b, t[i].min);
+    add(b, ",\"max\":");
+    add_number(b, t[i].max);
+    add(b, ",\"live\":%s,\"help\":\"%s\"}", t[i].live ? "true" : "false", t[i].help);
+  }
+  add(b, "],\"losses\":[");
+  for (int k = 0; k < GAN_LOSS_COUNT; k++) add(b, "%s\"%s\"", k ? "," : "", gan_loss_name((gan_loss_kind)k));
+  add(b, "],\"stats\":[");
+  const gan_stat *st = gan_stat_table(&n);
+  for (int i = 0; i < n; i++) add(b, "%s\"%s\"", i ? "," : "", st[i].name);
+  add(b, "],\"status\":{");
+  const api_status_name *sn = api_statuses(&n);
+  for (int i = 0; i < n; i++) add(b, "%s\"%s\":%d", i ? "," : "", sn[i].name, sn[i].code);
+  add(b, "}}");
+}
+
+/* The texts in the tables hold no quote or backslash (settings.c), so they go in as they are. */
+GP_API const char *gp_schema_json(void) {
+  api_enter();
+  static char text[16384];
+  if (!text[0]) {
+    json_buf b = {text, 0, sizeof text};
+    build_schema(&b);
+  }
+  return text;
+}
+
+GP_API int gp_stats_count(void) {
+  int n;
+  gan_stat_table(&n);
+  return n;
+}
+
+/* stats: GP_STATS floats in the order of gan_stat_table (gan/settings.c) */
 static void put_stats(float *out, const gan *g, const gan_stats *st) {
-  const float v[GP_STATS] = {st->loss_d, st->loss_g, st->d_real, st->d_fake, st->grad_norm_g,
-                             st->grad_norm_d, st->g_signal, (float)st->skipped,
-                             (float)gan_iterations(g), (float)gan_skipped_total(g),
-                             st->score_real, st->score_fake, st->grad_ns, st->grad_minimax};
-  memcpy(out, v, sizeof v);
+  int n;
+  const gan_stat *t = gan_stat_table(&n);
+  for (int i = 0; i < n; i++) {
+    const char *f = (const char *)st + t[i].offset;
+    switch (t[i].kind) {
+      case GAN_STAT_FLOAT: out[i] = *(const float *)f; break;
+      case GAN_STAT_INT: out[i] = (float)*(const int *)f; break;
+      case GAN_STAT_ITERATIONS: out[i] = (float)gan_iterations(g); break;
+      case GAN_STAT_SKIPPED_TOTAL: out[i] = (float)gan_skipped_total(g); break;
+    }
+  }
 }
 
 static int step_result(int r, float *stats, const gan *g, const gan_stats *st) {
@@ -326,7 +377,7 @@ GP_API int gp_gan_train_step(int h, int dataset, float *stats) {
   api_enter();
   LOOKUP(gan, g, gans, h);
   LOOKUP(idx_dataset, d, datasets, dataset);
-  CHECK(api_check_bytes(stats, GP_STATS * sizeof(float)));
+  CHECK(api_check_bytes(stats, (size_t)gp_stats_count() * sizeof(float)));
   gan_stats st;
   return step_result(gan_train_step(g, d, &st), stats, g, &st);
 }
@@ -335,7 +386,7 @@ GP_API int gp_gan_step_d(int h, int dataset, float *stats) {
   api_enter();
   LOOKUP(gan, g, gans, h);
   LOOKUP(idx_dataset, d, datasets, dataset);
-  CHECK(api_check_bytes(stats, GP_STATS * sizeof(float)));
+  CHECK(api_check_bytes(stats, (size_t)gp_stats_count() * sizeof(float)));
   gan_stats st = {0};
   return step_result(gan_step_d(g, d, &st), stats, g, &st);
 }
@@ -343,7 +394,7 @@ GP_API int gp_gan_step_d(int h, int dataset, float *stats) {
 GP_API int gp_gan_step_g(int h, float *stats) {
   api_enter();
   LOOKUP(gan, g, gans, h);
-  CHECK(api_check_bytes(stats, GP_STATS * sizeof(float)));
+  CHECK(api_check_bytes(stats, (size_t)gp_stats_count() * sizeof(float)));
   gan_stats st = {0};
   return step_result(gan_step_g(g, &st), stats, g, &st);
 }
@@ -537,6 +588,15 @@ GP_API int gp_meter_save(int h, uint8_t *dst, int len) {
   CHECK(api_check_bytes(dst, len));
   meter_save(m, dst);
   return GP_OK;
+}
+
+/* The checks of gp_meter_load without a meter, allocating nothing: a caller refuses a bad
+ * file before it makes the meter the file would fill. */
+GP_API int gp_meter_check(const uint8_t *src, int len) {
+  api_enter();
+  if (len == 0) return fail(GP_ERR_SIZE, "empty: not mode meter weights");
+  CHECK(api_check_bytes(src, len));
+  return meter_check(src, (size_t)len, ERRBUF) ? api_status(GP_ERR_ARG) : GP_OK;
 }
 
 GP_API int gp_meter_load(int h, const uint8_t *src, int len) {

@@ -37,6 +37,20 @@ int api_status(int status);
 char *api_error_buffer(void);
 size_t api_error_size(void);
 
+/* GP_OK if [p, p + n floats) lies inside one live region */
+int api_check_floats(const float *p, int64_t n);
+/* the failure for handle h that names no live object of its kind (GP_ERR_NULL for 0) */
+int api_dead_handle(int h, const char *kind);
+/* live random streams and arenas at once, each */
+enum { API_MAX_HANDLES = 64 };
+
+/* The statuses (api.h) by name, with what gp_strerror says of each: the schema's list. */
+typedef struct {
+  int code;
+  const char *name, *text;
+} api_status_name;
+const api_status_name *api_statuses(int *count);
+
 /* A failed check returns its status with a reason (the check's own, or the status's). */
 #define CHECK(expr)                          \
   do {                                       \

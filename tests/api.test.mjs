@@ -294,7 +294,7 @@ test('handles: rng and arena tables fill up with a status, and refill after a de
 test('gp_alloc at the sizes whose byte count wraps in wasm32 returns 0 and leaves other buffers alone', async () => {
   const problems = [];
   for (const n of [2 ** 30 - 3, 2 ** 30 - 1, 2 ** 30]) {
-    const c = await loadCore();
+    const c = await loadCore({ full: true });
     const keep = c.upload(Float32Array.from([1, 2, 3, 4]));
     try {
       const p = c.m._gp_alloc(n);
@@ -312,7 +312,7 @@ test('gp_alloc at the sizes whose byte count wraps in wasm32 returns 0 and leave
 // first carve IS the region start, and gp_free(carve) used to free the live arena (GP_OK);
 // the next gp_alloc then landed inside it and gp_arena_destroy freed it again. Fresh core.
 test('gp_free refuses pointers carved from an arena, and gp_alloc never lands in a live arena', async () => {
-  const c = await loadCore();
+  const c = await loadCore({ full: true });
   const problems = [];
   const arenas = [];
   for (let i = 0; i < 8; i++) { // allocator alignment varies: some first carves are the block start
@@ -348,7 +348,7 @@ test('GP has every status of csrc/api.h, with the same values', async () => {
 // The last error was never cleared: a call failing through a CHECK path (a wild stats
 // pointer) threw the previous call's message ("not a live gan handle (status -5)").
 test('the last error belongs to the last call: cleared on entry, set by every failure', async () => {
-  const c = await loadCore();
+  const c = await loadCore({ full: true });
   const gan = Gan.create(c, { preset: 'fast', batch: 8 });
   const a = c.alloc(8);
   try {
@@ -390,7 +390,7 @@ test('the last error belongs to the last call: cleared on entry, set by every fa
 // destroy() kept the handle and C reused freed slots, so a.destroy(); b = Gan.create();
 // a.destroy() destroyed b (and freed b's statistics buffer through a's stale pointer).
 test('handles: a destroyed handle stays dead; destroy twice is a no-op, never someone else\'s object', async () => {
-  const c = await loadCore();
+  const c = await loadCore({ full: true });
   const a = Gan.create(c, { preset: 'fast', batch: 8 });
   const first = a.handle;
   a.destroy();
@@ -436,7 +436,7 @@ test('handles: a destroyed handle stays dead; destroy twice is a no-op, never so
 // An empty file read "images: not a live buffer of that length"; a bad label file was
 // blamed on the images. The reason now says what is wrong, and input which file.
 test('dataset errors name the input at fault and say "empty" for an empty file', async () => {
-  const c = await loadCore();
+  const c = await loadCore({ full: true });
   const images = idx3(new Uint8Array(2 * 784)), labels = Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 2, 3, 4]);
   const fails = (imgs, lbls, input, reason) => assert.throws(() => Dataset.fromIdx(c, imgs, lbls), (e) => {
     assert.ok(e instanceof CoreError, String(e));
@@ -470,7 +470,7 @@ test('divergence: one rule (|loss| > 1e4 or a discarded update), marked by the p
   assert.equal(diverged({ ...calm, loss_d: -2e4 }), true);
   assert.equal(diverged({ ...calm, loss_g: NaN }), true);
   assert.equal(diverged({ ...calm, skipped: 1 }), true);
-  const c = await loadCore();
+  const c = await loadCore({ full: true });
   const n = 32, images = new Uint8Array(n * 784), labels = new Uint8Array(8 + n);
   for (let i = 0; i < images.length; i++) images[i] = (i * 37) % 256;
   labels.set([0, 0, 8, 1, 0, 0, 0, n]);
@@ -486,4 +486,17 @@ test('divergence: one rule (|loss| > 1e4 or a discarded update), marked by the p
   assert.ok(snap.diverging && snap.diverging.step >= 1 && Math.abs(snap.diverging.loss) > DIVERGED_LOSS, JSON.stringify(snap.diverging));
   s.build({ preset: 'fast', batch: 8 });
   assert.equal(s.snapshot().diverging, null, 'a new model starts without the mark');
+});
+
+test('the page\'s core ships the GAN calls only; the test build adds the kernels one by one', async () => {
+  const page = await loadCore(), full = await core();
+  for (const name of ['sgemm', 'conv2d_forward', 'adam_update', 'arena_create', 'bench_peak', 'bench_sgemm']) {
+    assert.equal(page.m[`_gp_${name}`], undefined, `gp_${name} is not in build/gan.wasm`);
+    assert.equal(typeof full.m[`_gp_${name}`], 'function', `gp_${name} is in build/gan-full.wasm`);
+  }
+  for (const name of ['gan_create', 'gan_train_step', 'meter_read', 'rng_normal', 'schema_json', 'alloc']) {
+    assert.equal(typeof page.m[`_gp_${name}`], 'function', `gp_${name} is in the page's core`);
+  }
+  const size = (f) => readFileSync(new URL(`../build/${f}`, import.meta.url)).length;
+  assert.ok(size('gan.wasm') < size('gan-full.wasm'), 'the page\'s core is the smaller');
 });

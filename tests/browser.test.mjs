@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 import { DEFAULT_MOUNTS, listen } from '../tools/serve.mjs';
 import { GP, loadCore } from '../web/gan.js';
-import { launchChromium } from './browser/launch.mjs';
+import { launchChromium } from '../tools/chromium.mjs';
 import { runProbe } from './browser/probe.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +38,7 @@ test('page and module Worker load the wasm and match Node bit for bit', async ()
   assert.equal(result.error, null);
   assert.deepEqual(problems, []);
 
-  const expected = runProbe(await loadCore(), GP);
+  const expected = runProbe(await loadCore({ full: true }), GP);
   assert.ok(expected.y.some((v) => v !== 0), 'the probe computes something');
   assert.deepEqual(result.page, expected, 'page == Node');
   assert.deepEqual(result.worker, expected, 'Worker == Node');

@@ -100,7 +100,7 @@ function assertDifferent(a, b, what) {
 }
 
 test('random streams: same seed, same bits, however the draws are split; other seeds differ', async () => {
-  const c1 = await core(), c2 = await loadCore();
+  const c1 = await core(), c2 = await loadCore({ full: true });
   for (const kind of ['normal', 'uniform']) {
     const a = draw(c1, 2026, 7, kind, [1001]);
     assert.ok(sameBits(a, draw(c1, 2026, 7, kind, [1001])), `${kind}: second run`);
@@ -125,7 +125,7 @@ test('random streams: same seed, same bits, however the draws are split; other s
 });
 
 test('a conv forward + backward chain is bit-identical across runs and cores, for both implementations', async () => {
-  const c1 = await core(), c2 = await loadCore();
+  const c1 = await core(), c2 = await loadCore({ full: true });
   for (const impl of [GP.FAST, GP.REF]) {
     const a = convChain(c1, 42, impl);
     assert.ok(a.dx.some((x) => x !== 0) && a.dw1.some((x) => x !== 0), 'the chain computes something');
@@ -137,7 +137,7 @@ test('a conv forward + backward chain is bit-identical across runs and cores, fo
 });
 
 test('an Adam sequence is bit-identical across runs and cores; another seed differs', async () => {
-  const c1 = await core(), c2 = await loadCore();
+  const c1 = await core(), c2 = await loadCore({ full: true });
   const a = adamSequence(c1, 9);
   assertSame(a, adamSequence(c1, 9), 'second run');
   assertSame(a, adamSequence(c2, 9), 'second core');

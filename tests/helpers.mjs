@@ -16,7 +16,7 @@ export const EPS32 = 2 ** -23;
 let corePromise;
 /** The file's one core (node --test runs each file in its own process). */
 export function core() {
-  corePromise ??= loadCore();
+  corePromise ??= loadCore({ full: true });
   return corePromise;
 }
 

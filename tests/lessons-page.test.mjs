@@ -18,7 +18,7 @@ import { cellColour } from '../web/history.js';
 import { STRINGS } from '../web/i18n.js';
 import { Session } from '../web/session.js';
 import { engineConfig, fromHash } from '../web/state.js';
-import { launchChromium } from './browser/launch.mjs';
+import { launchChromium } from '../tools/chromium.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(HERE, 'screenshots');

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { crc32 } from 'node:zlib';
 
 import { Meter, PIXELS, meterRule } from '../web/gan.js';
 import { METER_MIN_ACCURACY, loadMeter, loadNegatives, readNegatives } from '../tools/data.mjs';
@@ -115,6 +116,46 @@ test('damaged, foreign and version-1 meter weights are refused with a reason', a
   const v1 = bytes.slice(0, bytes.length - 4 * (7 * 7 * 64 + 1));
   v1[8] = 1;
   assert.throws(() => Meter.fromBytes(c, v1), /version 1 unsupported/);
+});
+
+test('a bad meter file is refused before a meter is made for it: wasm memory and allocator as they were', async () => {
+  const c = await core();
+  const fresh = Meter.create(c, 5), good = fresh.bytes(); // a file that loads
+  fresh.destroy();
+  const sealed = (bytes) => {
+    new DataView(bytes.buffer).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
+    return bytes;
+  };
+  const flipped = good.slice(), poisoned = good.slice();
+  flipped[100] ^= 1;
+  new DataView(poisoned.buffer).setFloat32(12, NaN, true);
+  const bad = [
+    [flipped, /corrupted/], [good.subarray(0, 1000), /bytes, expected/], [new Uint8Array(good.length), /not mode meter weights/],
+    [new Uint8Array(0), /empty/], [sealed(poisoned), /weight 0 is not finite/],
+  ];
+  // A meter is about 15 MB (weights, Adam state, a batch of activations): the allocation a
+  // bad file must not cause. Count the meters made; the memory must not grow, and a probe
+  // block must come back at the same address (nothing kept, nothing leaked).
+  const create = c.m._gp_meter_create;
+  let made = 0;
+  c.m._gp_meter_create = (...args) => (made++, create(...args));
+  const memory = () => c.m.HEAPU8.buffer.byteLength;
+  const probe = () => {
+    const p = c.m._malloc(1 << 20);
+    c.m._free(p);
+    return p;
+  };
+  try {
+    const probeBefore = probe(), memoryBefore = memory(); // the probe first: it may grow the memory itself
+    for (const [bytes, says] of bad) assert.throws(() => Meter.fromBytes(c, bytes), says);
+    assert.equal(made, 0, 'a meter was made for a bad file');
+    assert.equal(memory(), memoryBefore, 'the wasm memory grew for a bad file');
+    assert.equal(probe(), probeBefore, 'the allocator kept memory for a bad file');
+    Meter.fromBytes(c, good).destroy();
+    assert.equal(made, 1, 'a good file makes its meter');
+  } finally {
+    c.m._gp_meter_create = create;
+  }
 });
 
 test('negatives must all be labelled "not a digit"; real sets must not be', async () => {

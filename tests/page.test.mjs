@@ -16,7 +16,7 @@ import { loadCore } from '../web/gan.js';
 import { presetTable } from '../web/session.js';
 import { defaults, settingsFromPreset } from '../web/state.js';
 import { STRINGS } from '../web/i18n.js';
-import { launchChromium } from './browser/launch.mjs';
+import { launchChromium } from '../tools/chromium.mjs';
 import { poisonCheckpoint } from './helpers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { launchChromium } from './browser/launch.mjs';
+import { launchChromium } from '../tools/chromium.mjs';
 import { listen } from '../tools/serve.mjs';
 
 let server, base;

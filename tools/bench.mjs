@@ -127,7 +127,7 @@ export async function runBench({ seconds = 1, trainSeconds = 10, native = true, 
 
   // The peak is measured first and again last, and the higher reading is the one every
   // fraction uses: on a shared machine a single early reading can land in a slow spell.
-  const core = await loadCore();
+  const core = await loadCore({ full: true });
   const wasmValues = cases.map((c) => runWasmCase(core, c.line));
   const wasmPeak = Math.max(wasmValues[0], runWasmCase(core, cases[0].line));
   wasmValues[0] = wasmPeak;

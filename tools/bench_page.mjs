@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-import { launchChromium } from '../tests/browser/launch.mjs';
+import { launchChromium } from './chromium.mjs';
 import { UsageError, inRange, parseOptions } from './cli.mjs';
 import { listen } from './serve.mjs';
 

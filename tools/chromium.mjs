@@ -1,4 +1,4 @@
-// launch.mjs - Debian's Chromium driven by playwright-core, headless, with a fresh profile
+// chromium.mjs - Debian's Chromium driven by playwright-core, headless, with a fresh profile
 // and no background networking (this machine has no network beyond localhost).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';

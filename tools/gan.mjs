@@ -18,16 +18,31 @@ import { fileURLToPath } from 'node:url';
 
 import { UsageError, parseOptions } from './cli.mjs';
 
-const USAGE = `usage: node tools/gan.mjs <command> [options]
+const USAGE_HEAD = `usage: node tools/gan.mjs <command> [options]
 commands:
-  train  [--dataset mnist|fashion] [--preset NAME] [--loss ns|minimax|lsgan|hinge|wgan]
-         [--steps N] [--batch B] [--seed S] [--lr-g X] [--lr-d X] [--beta1-g X] [--beta2-g X]
-         [--beta1-d X] [--beta2-d X] [--d-steps K] [--out DIR] [--resume CHECKPOINT]
-         [--log-every N] [--meter-every N] [--width W] [--latent Z] [--label-smoothing X]
-         [--instance-noise X] [--mbstd] [--clip X] [--no-g-batchnorm]
+  train  [--dataset mnist|fashion] [--preset NAME] [--steps N] [--out DIR]
+         [--resume CHECKPOINT] [--log-every N] [--meter-every N] [model settings]
   sample --checkpoint FILE [--n N] [--seed S] --out FILE [--png FILE]
   bench  [--json] [--seconds S] [--train-seconds S] [--no-native]
          kernel GFLOP/s (wasm and native) and training images/s against TensorFlow.js`;
+
+/** The usage, with the model settings of the core's table (its help, bounds and default). */
+async function usage() {
+  let settings = '';
+  try {
+    const { default: schema } = await import('../build/schema.mjs');
+    const lines = schema.settings.map((s) => {
+      const value = s.type === 'loss' ? schema.losses.join('|') : s.type === 'bool' ? '0|1' : s.type === 'float' ? 'X' : 'N';
+      const bounds = s.type === 'loss' || s.type === 'bool' ? '' : ` (${s.min}..${s.max})`;
+      return `  ${pad(`--${s.name.replace(/_/g, '-')} ${value}`, 38)}${s.help}${bounds}${s.live ? '' : ' [model]'}`;
+    });
+    settings = `\nmodel settings: the preset (balanced unless --preset) sets each, a flag overrides it;\n` +
+      `[model] marks those that shape the model (the others a running model takes live)\n${lines.join('\n')}`;
+  } catch {
+    settings = '\n(model settings: run make to build the core, then --help lists them)';
+  }
+  return USAGE_HEAD + settings;
+}
 
 function pad(s, n) {
   return String(s).padEnd(n);
@@ -74,11 +89,11 @@ const COMMANDS = {
 async function main(argv) {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    console.log(USAGE);
+    console.log(await usage());
     return 0;
   }
   const run = COMMANDS[command];
-  if (!run) throw new UsageError(`unknown command '${command}'\n${USAGE}`);
+  if (!run) throw new UsageError(`unknown command '${command}'\n${USAGE_HEAD}`);
   await run(rest);
   return 0;
 }

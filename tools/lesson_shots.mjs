@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { launchChromium } from '../tests/browser/launch.mjs';
+import { launchChromium } from './chromium.mjs';
 import { UsageError, parseNames } from './cli.mjs';
 import { listen } from './serve.mjs';
 

@@ -5,8 +5,8 @@ import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-  CONFIG_KEYS, CoreError, DIVERGED_LOSS, GRID, Gan, PIXELS, diverged, gridNoise, idx3, latentNoise, loadCore, meterRule,
-  pngGrid, presets, toBytes,
+  CoreError, DIVERGED_LOSS, GRID, Gan, PIXELS, diverged, gridNoise, idx3, latentNoise, loadCore, meterRule,
+  LOSSES, SCHEMA, pngGrid, presets, toBytes,
 } from '../web/gan.js';
 import { UsageError, checkOutFile, inRange, parseOptions, prepareOutDir, readInput, writeAllAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
@@ -17,34 +17,31 @@ const IDX_SAMPLES = 1000;
 /** Fixed noise streams derived from the run's seed, so a seed names its sample grid. */
 const idxNoise = (core, latent, seed) => latentNoise(core, IDX_SAMPLES, latent, (seed ^ 0x1d3a) >>> 0);
 
+/** The flag of a config key: the key with dashes (--lr-g sets lr_g). */
+const flagOf = (key) => `--${key.replace(/_/g, '-')}`;
+
+/** One flag per setting of the core's table (SCHEMA): its kind, and a line of usage. */
+export const MODEL_FLAGS = Object.fromEntries(SCHEMA.settings.map((s) => [flagOf(s.name).slice(2), {
+  key: s.name,
+  kind: s.type === 'loss' ? [...LOSSES] : s.type === 'float' ? 'number' : 'int',
+  usage: s.type === 'loss' ? LOSSES.join('|') : s.type === 'bool' ? '0|1' : s.type === 'float' ? 'X' : 'N',
+  help: s.help,
+  live: s.live,
+}]));
+
 const TRAIN_OPTIONS = {
-  dataset: ['mnist', 'fashion'], preset: 'string', loss: ['ns', 'minimax', 'lsgan', 'hinge', 'wgan'],
-  steps: 'int', batch: 'int', seed: 'int', 'lr-g': 'number', 'lr-d': 'number', 'd-steps': 'int',
-  out: 'string', resume: 'string', 'log-every': 'int', 'meter-every': 'int', width: 'int', latent: 'int',
-  'label-smoothing': 'number', 'instance-noise': 'number', mbstd: 'boolean', 'no-g-batchnorm': 'boolean',
-  'beta1-g': 'number', 'beta2-g': 'number', 'beta1-d': 'number', 'beta2-d': 'number', clip: 'number',
-  'g-resize': 'int', 'd-batchnorm': 'int', 'd-layers': 'int', 'g-steps': 'int', 'd-head-start': 'int',
-  ema: 'number', warmup: 'int',
+  dataset: ['mnist', 'fashion'], preset: 'string', steps: 'int', out: 'string', resume: 'string',
+  'log-every': 'int', 'meter-every': 'int',
+  ...Object.fromEntries(Object.entries(MODEL_FLAGS).map(([flag, f]) => [flag, f.kind])),
 };
 
 /** The core's words for a failure (a CoreError's reason), or the message of anything else. */
 const reasonOf = (e) => (e instanceof CoreError ? e.reason : e.message);
 
-/** The flag that sets a config key (most are the key with dashes; two are switches or inverted). */
-const FLAG_OF_KEY = { real_label: 'label-smoothing', g_batchnorm: 'no-g-batchnorm', mbstd: 'mbstd' };
-const flagOf = (key) => `--${FLAG_OF_KEY[key] ?? key.replace(/_/g, '-')}`;
-
 /** Model settings given on the command line, as CONFIG_KEYS. */
 function modelSettings(o) {
   const s = {};
-  // --lr-g sets lr_g and so on; the switches and label smoothing are translated below
-  for (const [flag, v] of Object.entries(o)) {
-    const key = flag.replace(/-/g, '_');
-    if (v !== undefined && typeof v !== 'boolean' && CONFIG_KEYS.includes(key)) s[key] = v;
-  }
-  if (o['label-smoothing'] !== undefined) s.real_label = 1 - o['label-smoothing'];
-  if (o.mbstd) s.mbstd = 1;
-  if (o['no-g-batchnorm']) s.g_batchnorm = 0;
+  for (const [flag, v] of Object.entries(o)) if (v !== undefined && MODEL_FLAGS[flag]) s[MODEL_FLAGS[flag].key] = v;
   return s;
 }
 
@@ -80,8 +77,6 @@ export async function train(args) {
   inRange(o, 'steps', 1, 10_000_000);
   inRange(o, 'log-every', 1, 1_000_000);
   inRange(o, 'meter-every', 1, 1_000_000);
-  inRange(o, 'seed', 0, 0xffffffff);
-  inRange(o, 'label-smoothing', 0, 0.5);
   const settings = modelSettings(o);
   if (o.resume && Object.keys(settings).length) {
     throw new UsageError(`${flagOf(Object.keys(settings)[0])} cannot change a resumed model: its checkpoint holds the configuration`);
@@ -204,11 +199,12 @@ function pick(st) {
 }
 
 function writeOutputs(core, gan, out, cfg) {
-  writeAllAtomic([
+  const files = [
     [path.join(out, 'samples.png'), pngGrid(core, gan.generate(gridNoise(core, cfg.latent, cfg.seed)), { cols: 8, scale: 2 })],
     [path.join(out, 'samples-idx3-ubyte'), idx3(toBytes(core, gan.generate(idxNoise(core, cfg.latent, cfg.seed))))],
     [path.join(out, 'checkpoint.gan'), gan.checkpoint()],
-  ]);
+  ];
+  writeAllAtomic(files);
 }
 
 export async function sample(args) {

@@ -7,7 +7,7 @@ import { drawImages } from './draw.js';
 import { FULL, MeterHistory } from './history.js';
 import { STRINGS, num, pct, pickLang, t, translate } from './i18n.js';
 import {
-  LIVE_KEYS, RESTART_KEYS, SETTINGS, engineConfig, fromHash, parseSetting, round, settingsFromPreset, toHash,
+  LIVE_KEYS, LOSSES, RESTART_KEYS, SETTINGS, engineConfig, fromHash, parseSetting, round, settingsFromPreset, toHash,
 } from './state.js';
 
 const $ = (id) => document.getElementById(id);
@@ -167,7 +167,18 @@ function loadDataset(name) {
   send('dataset', { name, config: engineConfig(settings) });
 }
 
+// The costs the core has, each named in the page's words (loss_NAME in i18n.js).
+$('loss').replaceChildren(...LOSSES.map((name) => {
+  const o = document.createElement('option');
+  o.value = name;
+  o.dataset.i18n = `loss_${name}`;
+  o.textContent = name;
+  return o;
+}));
 for (const el of document.querySelectorAll('[data-setting]')) {
+  // the bounds are the engine's (state.js's SETTINGS, from the core's table)
+  const [kind, , min, max] = SETTINGS[el.dataset.setting];
+  if (kind === 'int' || kind === 'number') el.min = String(min), el.max = String(max);
   el.addEventListener('change', () => onSettingChange(el));
 }
 

@@ -3,9 +3,10 @@
 //
 //   import { loadCore } from './gan.js';
 //   const core = await loadCore();            // Node: reads build/gan.wasm from disk
-//   const x = core.upload(new Float32Array([1, 2, 3]));
-//   core.call('activation_forward', GP.FAST, GP.RELU, x, x, 3, 0);
-//   core.read(x, 3);                          // Float32Array [1, 2, 3]
+//   const full = await loadCore({ full: true }); // the test build: kernels one by one too
+//   const x = full.upload(new Float32Array([1, 2, 3]));
+//   full.call('activation_forward', GP.FAST, GP.RELU, x, x, 3, 0);
+//   full.read(x, 3);                          // Float32Array [1, 2, 3]
 //
 // Every gp_* function returns a status; core.call throws a CoreError when it is negative,
 // core.status returns it untouched. A CoreError carries its parts as data: fn (the C
@@ -19,12 +20,15 @@
 // generation besides their slot, so a stale handle never reaches a newer object.
 
 import createGanModule from '../build/gan.mjs';
+import SCHEMA, { text as SCHEMA_TEXT } from '../build/schema.mjs';
+
+/** The core's training schema (gp_schema_json, csrc/gan/settings.c): settings, losses, statistics, statuses. */
+export { SCHEMA };
 
 export const GP = Object.freeze({
   FAST: 0, REF: 1,
   RELU: 0, LEAKY_RELU: 1, TANH: 2, SIGMOID: 3,
-  OK: 0, ERR_NULL: -1, ERR_SIZE: -2, ERR_OVERFLOW: -3, ERR_SHAPE: -4, ERR_BOUNDS: -5,
-  ERR_NOMEM: -6, ERR_HANDLE: -7, ERR_ARG: -8, ERR_NONFINITE: -9,
+  ...SCHEMA.status,
 });
 
 /** The name of a status, 'ERR_BOUNDS' for -5 (undefined for one the core does not have). */
@@ -44,19 +48,29 @@ export class CoreError extends Error {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
-async function wasmBinaryForNode() {
+async function wasmBinaryForNode(file) {
   // The generated loader fetches by URL, which Node 20 cannot do for a file: hand it the bytes.
   const { readFile } = await import('node:fs/promises');
-  return readFile(new URL('../build/gan.wasm', import.meta.url));
+  return readFile(new URL(`../build/${file}`, import.meta.url));
 }
 
-/** Instantiates the core. opts.wasmBinary (bytes) skips the fetch; in Node it is read from disk. */
+/**
+ * Instantiates the core. opts.wasmBinary (bytes) skips the fetch; in Node it is read from
+ * disk. opts.full loads the test build (build/gan-full.wasm), which adds the kernels one by
+ * one and the kernel benchmark (gp_sgemm, gp_conv2d_*, gp_bench_*, ...) to the page's core.
+ */
 export async function loadCore(opts = {}) {
+  const file = opts.full ? 'gan-full.wasm' : 'gan.wasm';
+  const factory = opts.full ? (await import('../build/gan-full.mjs')).default : createGanModule;
   const moduleOpts = {};
   if (opts.wasmBinary) moduleOpts.wasmBinary = opts.wasmBinary;
-  else if (isNode) moduleOpts.wasmBinary = await wasmBinaryForNode();
-  else moduleOpts.locateFile = (file) => new URL(`../build/${file}`, import.meta.url).href;
-  return new Core(await createGanModule(moduleOpts));
+  else if (isNode) moduleOpts.wasmBinary = await wasmBinaryForNode(file);
+  else moduleOpts.locateFile = (f) => new URL(`../build/${f}`, import.meta.url).href;
+  const core = new Core(await factory(moduleOpts));
+  if (core.m.UTF8ToString(core.m._gp_schema_json()) !== SCHEMA_TEXT) {
+    throw new Error('gan.js: build/schema.mjs does not describe this build/gan.wasm (run make)');
+  }
+  return core;
 }
 
 export class Core {
@@ -124,11 +138,8 @@ export class Core {
 
 // ---- the GAN engine ----
 
-export const LOSSES = Object.freeze(['ns', 'minimax', 'lsgan', 'hinge', 'wgan']);
-export const STAT_NAMES = Object.freeze([
-  'loss_d', 'loss_g', 'd_real', 'd_fake', 'grad_norm_g', 'grad_norm_d', 'g_signal',
-  'skipped', 'iterations', 'skipped_total', 'score_real', 'score_fake', 'grad_ns', 'grad_minimax',
-]);
+export const LOSSES = Object.freeze([...SCHEMA.losses]);
+export const STAT_NAMES = Object.freeze([...SCHEMA.stats]);
 export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;
 
@@ -198,11 +209,9 @@ export class Dataset {
 }
 
 /** Config keys as the C side names them (the CLI and the page use these too). */
-export const CONFIG_KEYS = Object.freeze([
-  'latent', 'width', 'batch', 'd_steps', 'g_batchnorm', 'mbstd', 'loss', 'seed', 'lr_g', 'lr_d',
-  'beta1_g', 'beta2_g', 'beta1_d', 'beta2_d', 'real_label', 'instance_noise', 'clip',
-  'g_resize', 'd_batchnorm', 'd_layers', 'g_steps', 'd_head_start', 'ema', 'warmup',
-]);
+export const CONFIG_KEYS = Object.freeze(SCHEMA.settings.map((s) => s.name));
+/** The keys a running model takes between steps (Gan.retune); the others shape the model. */
+export const LIVE_CONFIG_KEYS = Object.freeze(SCHEMA.settings.filter((s) => s.live).map((s) => s.name));
 
 /** { key: value } over CONFIG_KEYS, each read by get(name pointer) (loss as a name). */
 function readConfig(core, get) {
@@ -460,16 +469,22 @@ export class Meter {
     return new Meter(core, engineCall(core, 'meter_create', seed >>> 0));
   }
 
-  /** Meter weights from bytes (cached by make data); throws if they are bad. */
+  /**
+   * Meter weights from bytes (cached by make data); throws if they are bad. The core checks
+   * the bytes before the meter (about 15 MB) is made, so a bad file allocates nothing.
+   */
   static fromBytes(core, bytes) {
-    const m = Meter.create(core);
-    try {
-      withBytes(core, bytes, (p) => engineCall(core, 'meter_load', m.handle, p, bytes.length));
-      return m;
-    } catch (e) {
-      m.destroy();
-      throw e;
-    }
+    return withBytes(core, bytes, (p) => {
+      engineCall(core, 'meter_check', p, bytes.length);
+      const m = Meter.create(core);
+      try {
+        engineCall(core, 'meter_load', m.handle, p, bytes.length);
+        return m;
+      } catch (e) {
+        m.destroy();
+        throw e;
+      }
+    });
   }
 
   /** One epoch over the dataset and, mixed in, the negatives (a Dataset made with negatives: true). */

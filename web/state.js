@@ -9,26 +9,40 @@
 // data/checkpoints/NAME.gan on the server). Every value is checked: a bad one is reported
 // by name and left at its default, never passed on to the engine.
 
+import SCHEMA from '../build/schema.mjs';
+
 export const DATASETS = ['mnist', 'fashion'];
-export const LOSSES = ['ns', 'minimax', 'lsgan', 'hinge', 'wgan'];
+export const LOSSES = [...SCHEMA.losses];
 export const LANGS = ['en', 'fr'];
 // A checkpoint name becomes part of a URL path on the server: letters, digits and dashes only.
 export const CHECKPOINT_NAME = /^[a-z0-9-]{1,40}$/;
 
-// name: [kind, default, min, max]. lr and smoothing are the page's names; the engine's
-// keys come from engineConfig().
+// The core's settings (csrc/gan/settings.c, through build/schema.mjs): their defaults and
+// bounds are gan_config_check's, so the page refuses exactly what the engine would.
+const ENGINE = Object.fromEntries(SCHEMA.settings.map((s) => [s.name, s]));
+function fromEngine(key) {
+  const s = ENGINE[key];
+  if (s.type === 'loss') return ['choice', LOSSES[s.default], LOSSES];
+  if (s.type === 'bool') return ['bool', !!s.default];
+  return [s.type === 'float' ? 'number' : 'int', s.default, s.min, s.max];
+}
+
+// name: [kind, default, min, max]. dataset and preset are the page's own; smoothing is
+// the page's name for the engine's real_label (1 - smoothing); the rest are engine keys.
 export const SETTINGS = {
   dataset: ['choice', 'mnist', DATASETS],
   preset: ['name', 'balanced'],
-  loss: ['choice', 'ns', LOSSES],
-  lr_g: ['number', 2e-4, 1e-6, 0.1],
-  lr_d: ['number', 2e-4, 1e-6, 0.1],
-  d_steps: ['int', 1, 1, 20],
-  batch: ['int', 64, 8, 256],
-  smoothing: ['number', 0, 0, 0.5],
-  mbstd: ['bool', false],
-  seed: ['int', 1, 0, 0xffffffff],
+  loss: fromEngine('loss'),
+  lr_g: fromEngine('lr_g'),
+  lr_d: fromEngine('lr_d'),
+  d_steps: fromEngine('d_steps'),
+  batch: fromEngine('batch'),
+  smoothing: ['number', round(1 - ENGINE.real_label.default), 0, round(1 - ENGINE.real_label.min)],
+  mbstd: fromEngine('mbstd'),
+  seed: fromEngine('seed'),
 };
+/** The engine key a page setting sets (null for the page's own). */
+export const engineKey = (key) => (key === 'smoothing' ? 'real_label' : ENGINE[key] ? key : null);
 
 // Controls a link can hide (hide=a,b,...); 'controls' hides the whole panel.
 export const HIDEABLE = [
@@ -37,9 +51,9 @@ export const HIDEABLE = [
 ];
 
 // Settings that shape the model or its data: changing one starts a new model.
-export const RESTART_KEYS = ['dataset', 'batch', 'mbstd', 'seed'];
+export const RESTART_KEYS = Object.keys(SETTINGS).filter((k) => k === 'dataset' || (engineKey(k) && !ENGINE[engineKey(k)].live));
 // Engine keys (engineConfig) a running model takes live; a link's apply over its checkpoint.
-export const LIVE_KEYS = ['loss', 'lr_g', 'lr_d', 'd_steps', 'real_label'];
+export const LIVE_KEYS = Object.keys(SETTINGS).map(engineKey).filter((k) => k && ENGINE[k].live);
 
 export function defaults() {
   return Object.fromEntries(Object.entries(SETTINGS).map(([k, [, d]]) => [k, d]));

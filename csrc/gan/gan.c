@@ -14,6 +14,7 @@
 #include "../io/errmsg.h"
 #include "../nn/nn.h"
 #include "losses.h"
+#include "settings.h"
 
 enum { SIDE = 28, PIXELS = SIDE * SIDE, S7 = 7 * 7, S14 = 14 * 14 };
 /* latent vectors (fixed by the seed) on which the averaged G's batch norm statistics are
@@ -42,6 +43,17 @@ typedef struct {
   int w4, b4;                /* dense F -> 1 */
 } d_tensors;
 
+/* floats a backward pass accumulates into, zeroed together before it (zero_grads) */
+typedef struct {
+  float *p;
+  size_t n;
+} span;
+enum { MAX_SPANS = 12 };
+typedef struct {
+  span s[MAX_SPANS];
+  int n;
+} span_list;
+
 /* One batch-normalised layer's training slots: normalised input, batch mean and 1/std. */
 typedef struct {
   float *xhat, *mean, *invstd;
@@ -63,17 +75,25 @@ struct gan {
   /* the moving average of G's weights, and the running statistics measured for it */
   float *ema, *ema_run;
   long ema_updates, ema_run_at; /* ema_run is stale when ema_run_at != ema_updates */
-  float *w4a, *w4b, *dw4a, *dw4b; /* resize: G's up kernels expanded to 4x4, and their gradients */
-  /* G activations at batch B: dense out, BN out, ReLU out, ... */
+  /* resize: G's up kernels expanded to 4x4, and their gradients: w4a [16*C1, C2], w4b [16, C1] */
+  float *w4a, *w4b, *dw4a, *dw4b;
+  /* Activations, NHWC at batch B (A7 = [B, 7, 7, C2], A14 = [B, 14, 14, C1], AP = [B, 28, 28]).
+   * G: z [B, L]; dense out h0, BN out a0, ReLU out r0: A7; the same at 14x14: h1, a1, r1: A14;
+   * h2 (before tanh), fake: AP. a0 and a1 exist with g_batchnorm. */
   float *z, *h0, *a0, *r0, *h1, *a1, *r1, *h2, *fake;
-  bn_slots bn0, bn1;
-  /* D activations: din (after instance noise), conv outs c*, BN outs n*, LeakyReLU outs l* */
+  bn_slots bn0, bn1; /* xhat A7 / A14, mean and invstd [C2] / [C1] */
+  /* D: din (the input after instance noise): AP; conv c1 and LeakyReLU l1: A14; conv c2, BN
+   * n2, LeakyReLU l2: A7; with d_layers 3 the same at c3, n3, l3: A7; feat [B, F] (l2 or l3
+   * flattened, + C2 std-dev features with mbstd); logit [B] */
   float *din, *c1, *l1, *c2, *n2, *l2, *c3, *n3, *l3, *feat, *logit;
   bn_slots bn2, bn3;
-  /* activation gradients */
+  /* Gradients, the same shapes as what they differentiate: dlogit [B], dfeat [B, F], dlast
+   * (dfeat's A7 part), dl2, dn2, dc2, dn3, dc3: A7; dl1, dc1: A14; ddin, dfake: AP; G's dr1,
+   * da1, dh1: A14; dr0, da0, dh0: A7 */
   float *dlogit, *dfeat, *dlast, *dn3, *dc3, *dl2, *dn2, *dc2, *dl1, *dc1, *ddin;
   float *dfake, *dr1, *da1, *dh1, *dr0, *da0, *dh0;
-  float *real; /* a real batch, [B, 784] in [-1, 1] */
+  float *real; /* a real batch, AP in [-1, 1] */
+  span_list d_grads, g_grads; /* what D's and G's backward passes accumulate into */
 };
 
 static const char *LOSS_NAMES[GAN_LOSS_COUNT] = {"ns", "minimax", "lsgan", "hinge", "wgan"};
@@ -88,51 +108,15 @@ int gan_loss_from_name(const char *name) {
   return -1;
 }
 
-void gan_config_default(gan_config *c) {
-  memset(c, 0, sizeof *c);
-  c->latent = 64;
-  c->width = 1;
-  c->batch = 64;
-  c->d_steps = 1;
-  c->g_steps = 1;
-  c->d_layers = 2;
-  c->g_batchnorm = 1;
-  c->loss = GAN_LOSS_NS;
-  c->lr_g = c->lr_d = 2e-4f;
-  c->beta1_g = c->beta1_d = 0.5f;
-  c->beta2_g = c->beta2_d = 0.999f;
-  c->real_label = 1.0f;
-  c->clip = 0.01f;
-  c->seed = 1;
-}
-
 static size_t shape_model(gan *g, const gan_config *c);
 
-static int in_range(float v, float lo, float hi) { return v >= lo && v <= hi; } /* NaN fails */
 
+/* Each setting against its bounds in the table (settings.c), then what they make together. */
 int gan_config_check(const gan_config *c, char *err, size_t errlen) {
-  if (c->latent < 1 || c->latent > 1024) return errmsg(err, errlen, "latent size %d is not in 1..1024", c->latent);
-  if (c->width < 1 || c->width > 4) return errmsg(err, errlen, "width %d is not in 1..4", c->width);
-  if (c->batch < 2 || c->batch > 1024) return errmsg(err, errlen, "batch %d is not in 2..1024", c->batch);
-  if (c->d_steps < 1 || c->d_steps > 100) return errmsg(err, errlen, "d-steps %d is not in 1..100", c->d_steps);
-  if (c->g_steps < 1 || c->g_steps > 100) return errmsg(err, errlen, "g-steps %d is not in 1..100", c->g_steps);
-  if (c->d_head_start < 0 || c->d_head_start > 100000)
-    return errmsg(err, errlen, "d-head-start %d is not in 0..100000", c->d_head_start);
-  if (c->warmup < 0 || c->warmup > 1000000) return errmsg(err, errlen, "warmup %d is not in 0..1000000", c->warmup);
-  if (c->d_layers != 2 && c->d_layers != 3) return errmsg(err, errlen, "d-layers %d is not 2 or 3", c->d_layers);
-  if ((c->g_batchnorm | c->mbstd | c->g_resize | c->d_batchnorm) & ~1)
-    return errmsg(err, errlen, "g-batchnorm, mbstd, g-resize and d-batchnorm are 0 or 1");
-  if (c->loss < 0 || c->loss >= GAN_LOSS_COUNT) return errmsg(err, errlen, "unknown loss %d", (int)c->loss);
-  if (!in_range(c->lr_g, 1e-7f, 1.0f)) return errmsg(err, errlen, "lr-g %g is not in 1e-7..1", c->lr_g);
-  if (!in_range(c->lr_d, 1e-7f, 1.0f)) return errmsg(err, errlen, "lr-d %g is not in 1e-7..1", c->lr_d);
-  if (!in_range(c->beta1_g, 0, 0.999f) || !in_range(c->beta1_d, 0, 0.999f))
-    return errmsg(err, errlen, "Adam beta1 must be in 0..0.999");
-  if (!in_range(c->beta2_g, 0, 0.99999f) || !in_range(c->beta2_d, 0, 0.99999f))
-    return errmsg(err, errlen, "Adam beta2 must be in 0..0.99999");
-  if (!in_range(c->real_label, 0.5f, 1.0f)) return errmsg(err, errlen, "real label %g is not in 0.5..1", c->real_label);
-  if (!in_range(c->instance_noise, 0, 2.0f)) return errmsg(err, errlen, "instance noise %g is not in 0..2", c->instance_noise);
-  if (!in_range(c->clip, 1e-4f, 10.0f)) return errmsg(err, errlen, "clip %g is not in 1e-4..10", c->clip);
-  if (!in_range(c->ema, 0, 0.9999f)) return errmsg(err, errlen, "ema %g is not in 0..0.9999", c->ema);
+  int n;
+  const gan_setting *t = gan_settings(&n);
+  for (int i = 0; i < n; i++)
+    if (gan_setting_check(&t[i], gan_setting_get(c, &t[i]), err, errlen)) return -1;
   gan shape = {0};
   const size_t mb = shape_model(&shape, c) >> 20;
   if (mb > GAN_MAX_MODEL_MB)
@@ -197,6 +181,14 @@ static void carve_params(carver *k, params *ps, int n) {
   ps->p = carve(k, n), ps->g = carve(k, n), ps->m = carve(k, n), ps->v = carve(k, n);
 }
 
+/* carve n floats that a backward pass accumulates into: listed for zero_grads */
+static float *carve_grad(carver *k, span_list *l, size_t n) {
+  float *p = carve(k, n);
+  if (p && l->n < MAX_SPANS) l->s[l->n++] = (span){p, n};
+  else if (p) k->failed = 1;
+  return p;
+}
+
 static void carve_bn(carver *k, bn_slots *s, size_t rows_x_c, int C) {
   s->xhat = carve(k, rows_x_c), s->mean = carve(k, C), s->invstd = carve(k, C);
 }
@@ -213,10 +205,7 @@ static void carve_all(gan *g, carver *k) {
   g->run_n = g->run_g + (dbn ? (deep ? 4 : 2) * (int)C2 : 0);
   g->run = carve(k, g->run_n), g->run_saved = carve(k, g->run_n);
   if (c->ema > 0) g->ema = carve(k, g->G.n), g->ema_run = carve(k, g->run_g);
-  if (c->g_resize) {
-    g->w4a = carve(k, 16 * C1 * C2), g->dw4a = carve(k, 16 * C1 * C2);
-    g->w4b = carve(k, 16 * C1), g->dw4b = carve(k, 16 * C1);
-  }
+  if (c->g_resize) g->w4a = carve(k, 16 * C1 * C2), g->w4b = carve(k, 16 * C1);
   g->z = carve(k, B * L);
   g->h0 = carve(k, A7), g->a0 = carve(k, gbn ? A7 : 0), g->r0 = carve(k, A7);
   g->h1 = carve(k, A14), g->a1 = carve(k, gbn ? A14 : 0), g->r1 = carve(k, A14);
@@ -227,15 +216,28 @@ static void carve_all(gan *g, carver *k) {
   if (dbn) carve_bn(k, &g->bn2, A7, (int)C2);
   if (deep) {
     g->c3 = carve(k, A7), g->n3 = carve(k, dbn ? A7 : 0), g->l3 = carve(k, A7);
-    g->dn3 = carve(k, A7), g->dc3 = carve(k, dbn ? A7 : 0);
     if (dbn) carve_bn(k, &g->bn3, A7, (int)C2);
   }
   g->feat = carve(k, B * F), g->logit = carve(k, B);
-  g->dlogit = carve(k, B), g->dfeat = carve(k, B * F), g->dlast = carve(k, A7);
-  g->dl2 = carve(k, A7), g->dn2 = carve(k, A7), g->dc2 = carve(k, dbn ? A7 : 0);
-  g->dl1 = carve(k, A14), g->dc1 = carve(k, A14), g->ddin = carve(k, AP), g->dfake = carve(k, AP);
-  g->dr1 = carve(k, A14), g->da1 = carve(k, A14), g->dh1 = carve(k, A14);
-  g->dr0 = carve(k, A7), g->da0 = carve(k, A7), g->dh0 = carve(k, A7);
+  g->dlogit = carve(k, B), g->dlast = carve(k, A7), g->dfake = carve(k, AP);
+  /* D's backward: from dL/dlogit to its input or its weights */
+  span_list *dg = &g->d_grads, *gg = &g->g_grads;
+  dg->n = gg->n = 0;
+  g->dfeat = carve_grad(k, dg, B * F);
+  if (deep) g->dn3 = carve_grad(k, dg, A7), g->dc3 = carve_grad(k, dg, dbn ? A7 : 0);
+  g->dl2 = carve_grad(k, dg, A7), g->dn2 = carve_grad(k, dg, A7), g->dc2 = carve_grad(k, dg, dbn ? A7 : 0);
+  g->dl1 = carve_grad(k, dg, A14), g->dc1 = carve_grad(k, dg, A14), g->ddin = carve_grad(k, dg, AP);
+  /* G's backward, from dL/dfake (its first gradient, dh2, reuses ddin: D's input gradient
+   * is consumed by then) */
+  g->dr1 = carve_grad(k, gg, A14), g->da1 = carve_grad(k, gg, A14), g->dh1 = carve_grad(k, gg, A14);
+  g->dr0 = carve_grad(k, gg, A7), g->da0 = carve_grad(k, gg, A7), g->dh0 = carve_grad(k, gg, A7);
+  if (c->g_resize) g->dw4a = carve_grad(k, gg, 16 * C1 * C2), g->dw4b = carve_grad(k, gg, 16 * C1);
+}
+
+/* Zeroes what a backward pass accumulates into: every kernel adds its gradient (dx +=),
+ * so each pass starts from zeros, in one place rather than before each kernel. */
+static void zero_grads(const span_list *l) {
+  for (int i = 0; i < l->n; i++) nn_zero(l->s[i].p, (int)l->s[i].n);
 }
 
 /* DCGAN's initialisation: every weight from N(0, 0.02). (A He-style fan-in scale was
@@ -330,17 +332,14 @@ const gan_config *gan_get_config(const gan *g) { return &g->c; }
 
 int gan_retune(gan *g, const gan_config *c, char *err, size_t errlen) {
   if (gan_config_check(c, err, errlen)) return -1;
-  const struct { const char *name; double from, to; } shape[] = {
-      {"latent", g->c.latent, c->latent}, {"width", g->c.width, c->width},
-      {"batch", g->c.batch, c->batch}, {"g_batchnorm", g->c.g_batchnorm, c->g_batchnorm},
-      {"mbstd", g->c.mbstd, c->mbstd}, {"seed", g->c.seed, c->seed},
-      {"g_resize", g->c.g_resize, c->g_resize}, {"d_batchnorm", g->c.d_batchnorm, c->d_batchnorm},
-      {"d_layers", g->c.d_layers, c->d_layers}, {"ema", g->c.ema, c->ema},
-  };
-  for (size_t i = 0; i < sizeof shape / sizeof shape[0]; i++)
-    if (shape[i].from != shape[i].to)
-      return errmsg(err, errlen, "%s shapes the model (%g, asked %g): build a new model to change it",
-                    shape[i].name, shape[i].from, shape[i].to);
+  int n;
+  const gan_setting *t = gan_settings(&n);
+  for (int i = 0; i < n; i++) {
+    if (t[i].live) continue;
+    const double from = gan_setting_get(&g->c, &t[i]), to = gan_setting_get(c, &t[i]);
+    if (from != to)
+      return errmsg(err, errlen, "%s shapes the model (%g, asked %g): build a new model to change it", t[i].name, from, to);
+  }
   g->c = *c;
   return 0;
 }
@@ -409,10 +408,8 @@ static void relu_bn_backward(gan *g, float *dh, float *da, const float *dr, cons
                              float *dbeta, int rows, int C) {
   const int n = rows * C;
   float *dpre = g->c.g_batchnorm ? da : dh;
-  nn_zero(dpre, n);
   relu_backward(dpre, dr, r, n);
   if (!g->c.g_batchnorm) return;
-  nn_zero(dh, n);
   batchnorm_backward(dh, dgamma, dbeta, da, s->xhat, gamma, s->invstd, rows, C);
 }
 
@@ -423,7 +420,6 @@ static void up_backward_weights(gan *g, float *dw, float *dw4, const float *dy, 
     conv_transpose2d_backward_weights(dw, dy, x, s, IC);
     return;
   }
-  nn_zero(dw4, 16 * s->C * IC);
   conv_transpose2d_backward_weights(dw4, dy, x, s, IC);
   resize_conv2d_fold(dw, dw4, s->C, IC);
 }
@@ -439,17 +435,16 @@ static void g_backward(gan *g) {
   shapes_g(g, B, &s1, &s2);
   const float *w1 = g->c.g_resize ? g->w4a : P + t->w1, *w2 = g->c.g_resize ? g->w4b : P + t->w2;
   float *dh2 = g->ddin; /* free during the G backward: D's input gradient is consumed */
+  zero_grads(&g->g_grads);
   nn_zero(dh2, B * PIXELS);
   tanh_backward(dh2, g->dfake, g->fake, B * PIXELS);
   up_backward_weights(g, dP + t->w2, g->dw4b, dh2, g->r1, &s2, C1);
   bias_backward(dP + t->b2, dh2, B * PIXELS, 1);
-  nn_zero(g->dr1, B * S14 * C1);
   conv_transpose2d_backward_data(g->dr1, dh2, w2, &s2, C1);
   relu_bn_backward(g, g->dh1, g->da1, g->dr1, g->r1, &g->bn1, P + t->gamma1, dP + t->gamma1,
                    dP + t->beta1, B * S14, C1);
   up_backward_weights(g, dP + t->w1, g->dw4a, g->dh1, g->r0, &s1, C2);
   bias_backward(dP + t->b1, g->dh1, B * S14, C1);
-  nn_zero(g->dr0, B * S7 * C2);
   conv_transpose2d_backward_data(g->dr0, g->dh1, w1, &s1, C2);
   relu_bn_backward(g, g->dh0, g->da0, g->dr0, g->r0, &g->bn0, P + t->gamma0, dP + t->gamma0,
                    dP + t->beta0, B * S7, C2);
@@ -535,12 +530,10 @@ static void d_conv_block_backward(gan *g, float *dx, float *dn, float *dc, const
                                   const conv_shape *s, float *dQ) {
   const int B = g->c.batch, C2 = g->C2, n = B * S7 * C2;
   const float *Q = g->D.p;
-  nn_zero(dn, n);
   leaky_relu_backward(dn, dl, g->c.d_batchnorm ? nb : c, n, LEAK);
   float *dconv = dn;
   if (g->c.d_batchnorm) { /* in the G step BN's parameter gradients land in D.g unused (the
                              D step clears it first) */
-    nn_zero(dc, n);
     batchnorm_backward(dc, g->D.g + gamma, g->D.g + beta, dn, slots->xhat, Q + gamma,
                        slots->invstd, B * S7, C2);
     dconv = dc;
@@ -563,7 +556,7 @@ static void d_backward(gan *g, int want) {
   conv_shape s1, s2, s3;
   shapes_d(g, B, &s1, &s2, &s3);
   const float *last = d_last(g);
-  nn_zero(g->dfeat, B * g->F);
+  zero_grads(&g->d_grads);
   dense_backward(g->dfeat, dQ ? dQ + t->w4 : NULL, dQ ? dQ + t->b4 : NULL, g->dlogit, g->feat,
                  Q + t->w4, B, g->F, 1);
   for (int n = 0; n < B; n++) memcpy(g->dlast + (size_t)n * F2, g->dfeat + (size_t)n * g->F, sizeof(float) * F2);
@@ -581,21 +574,17 @@ static void d_backward(gan *g, int want) {
   }
   const float *dl2 = g->dlast;
   if (g->c.d_layers == 3) {
-    nn_zero(g->dl2, B * F2);
     d_conv_block_backward(g, g->dl2, g->dn3, g->dc3, g->dlast, g->c3, g->n3, g->l2, t->w3, t->b3,
                           t->gamma3, t->beta3, &g->bn3, &s3, dQ);
     dl2 = g->dl2;
   }
-  nn_zero(g->dl1, B * S14 * C1);
   d_conv_block_backward(g, g->dl1, g->dn2, g->dc2, dl2, g->c2, g->n2, g->l1, t->w2, t->b2,
                         t->gamma2, t->beta2, &g->bn2, &s2, dQ);
-  nn_zero(g->dc1, B * S14 * C1);
   leaky_relu_backward(g->dc1, g->dl1, g->c1, B * S14 * C1, LEAK);
   if (dQ) {
     conv2d_backward_weights(dQ + t->w1, g->dc1, g->din, &s1, C1);
     bias_backward(dQ + t->b1, g->dc1, B * S14, C1);
   } else {
-    nn_zero(g->ddin, B * PIXELS);
     conv2d_backward_data(g->ddin, g->dc1, Q + t->w1, &s1, C1);
   }
 }

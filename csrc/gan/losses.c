@@ -1,7 +1,9 @@
 /* losses.c - each GAN cost as a small function of D's scores.
  *
  * d_loss_part: one half of D's loss (on the real or on the fake batch), returning its
- * mean and accumulating d/dz into dz. g_loss: G's loss on D's scores of its fakes. */
+ * mean and accumulating d/dz into dz. g_loss: G's loss on D's scores of its fakes.
+ * Each switch names every cost and has no default: a new cost in gan_loss_kind that
+ * lacks a case here stops the build (-Wswitch), never falls silently into another's. */
 #include "losses.h"
 
 #include <math.h>
@@ -16,7 +18,7 @@ float gan_d_loss_part(gan_loss_kind k, const float *z, int n, int real, float re
   double s = 0.0;
   for (int i = 0; i < n; i++) {
     const double zi = z[i];
-    double l, d;
+    double l = 0, d = 0;
     switch (k) {
       case GAN_LOSS_NS:
       case GAN_LOSS_MINIMAX: /* binary cross-entropy on the logit, target t */
@@ -31,9 +33,11 @@ float gan_d_loss_part(gan_loss_kind k, const float *z, int n, int real, float re
         if (real) l = zi < 1 ? 1 - zi : 0, d = zi < 1 ? -1 : 0;
         else l = zi > -1 ? 1 + zi : 0, d = zi > -1 ? 1 : 0;
         break;
-      default: /* WGAN critic: maximise score(real) - score(fake) */
+      case GAN_LOSS_WGAN: /* critic: maximise score(real) - score(fake) */
         l = real ? -zi : zi;
         d = real ? -1 : 1;
+        break;
+      case GAN_LOSS_COUNT: /* not a cost: gan_config_check refuses it */
         break;
     }
     s += l;
@@ -46,7 +50,7 @@ float gan_g_loss(gan_loss_kind k, const float *z, int n, float *dz) {
   double s = 0.0;
   for (int i = 0; i < n; i++) {
     const double zi = z[i];
-    double l, d;
+    double l = 0, d = 0;
     switch (k) {
       case GAN_LOSS_NS: /* -log D(G(z)) = softplus(-z) */
         l = softplus(-zi);
@@ -60,9 +64,12 @@ float gan_g_loss(gan_loss_kind k, const float *z, int n, float *dz) {
         l = 0.5 * (zi - 1) * (zi - 1);
         d = zi - 1;
         break;
-      default: /* hinge and WGAN: raise the critic's score of the fakes */
+      case GAN_LOSS_HINGE:
+      case GAN_LOSS_WGAN: /* raise the critic's score of the fakes */
         l = -zi;
         d = -1;
+        break;
+      case GAN_LOSS_COUNT: /* not a cost: gan_config_check refuses it */
         break;
     }
     s += l;

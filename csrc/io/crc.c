@@ -1,7 +1,7 @@
 /* crc.c - CRC-32 (IEEE 802.3, reflected polynomial 0xedb88320, as zlib and PNG), a byte
  * at a time through a table: checkpoints of megabytes are checked on every load. The
  * table is entry n = n's remainder after eight shift-and-xor steps. */
-#include "checkpoint.h"
+#include "crc.h"
 
 static const uint32_t TABLE[256] = {
     0x00000000u, 0x77073096u, 0xee0e612cu, 0x990951bau, 0x076dc419u, 0x706af48fu,

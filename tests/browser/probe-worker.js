@@ -2,7 +2,7 @@
 import { loadCore, GP } from '/gan.js';
 import { runProbe } from '/tests/probe.js';
 
-loadCore().then(
+loadCore({ full: true }).then(
   (core) => postMessage(runProbe(core, GP)),
   (e) => postMessage({ error: String(e?.stack ?? e) }),
 );

@@ -16,7 +16,8 @@
 #include <string.h>
 
 #include "gan/gan.h"
-#include "io/checkpoint.h"
+#include "gan/gan_file.h"
+#include "io/crc.h"
 
 /* a broken property: say which, then crash so libFuzzer keeps the input */
 static void die(const char *what, const char *err) {
@@ -73,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size) {
   const size_t n = HEAD + state + 4, state_floats = (state - COUNTERS) / 4;
   uint8_t *file = calloc(1, n);
   if (!file) abort();
-  const uint32_t version = CHECKPOINT_VERSION, cfg_bytes = CFG_BYTES;
+  const uint32_t version = (uint32_t)checkpoint_version(), cfg_bytes = CFG_BYTES;
   const uint64_t state_bytes = state;
   memcpy(file, "GANPLAY1", 8), memcpy(file + 8, &version, 4), memcpy(file + 12, &cfg_bytes, 4);
   memcpy(file + 16, in, CFG_BYTES), memcpy(file + 16 + CFG_BYTES, &state_bytes, 8);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "gan/gan.h"
-#include "io/checkpoint.h"
+#include "gan/gan_file.h"
 
 /* a broken property: say which, then crash so libFuzzer keeps the input */
 static void die(const char *what, const char *err) {
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t *out = malloc(n);
   if (!out) abort();
   checkpoint_write(g, out);
-  if (version == CHECKPOINT_VERSION && (n != size || memcmp(out, data, n))) die("a loaded model saves other bytes", NULL);
+  if (version == (uint32_t)checkpoint_version() && (n != size || memcmp(out, data, n))) die("a loaded model saves other bytes", NULL);
   free(out);
   gan_destroy(g);
   return 0;

@@ -19,7 +19,8 @@
 
 #include "gan/gan.h"
 #include "gan/meter.h"
-#include "io/checkpoint.h"
+#include "gan/gan_file.h"
+#include "io/crc.h"
 
 enum { N = 4, PIXELS = 784, CFG_BYTES = 96, HEAD = 8 + 4 + 4 + CFG_BYTES + 8, BODY_FLOATS = 1024 };
 

@@ -173,7 +173,7 @@ int main(void) {
     const int g = gp_gan_create(cfg);
     must(g, "gan_create");
     must(gp_config_destroy(cfg), "config_destroy");
-    float *stats = alloc_floats(GP_STATS), out[5 * 4];
+    float *stats = alloc_floats(gp_stats_count()), out[5 * 4];
     for (int i = 0; i < 5; i++) {
       must(gp_gan_train_step(g, d, stats), "gan_train_step");
       for (int k = 0; k < 4; k++) out[4 * i + k] = stats[k]; /* loss_d, loss_g, d_real, d_fake */

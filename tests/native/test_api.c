@@ -4,7 +4,7 @@
 
 #include "api.h"
 #include "check.h"
-#include "io/checkpoint.h"
+#include "gan/gan_file.h"
 #include "io/idx.h"
 #include "nn/nn.h"
 

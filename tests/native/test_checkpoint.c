@@ -12,7 +12,8 @@
 
 #include "check.h"
 #include "gan/gan.h"
-#include "io/checkpoint.h"
+#include "gan/gan_file.h"
+#include "io/crc.h"
 #include "nn/optim.h"
 
 /* ASan's allocator hook (sanitizer/allocator_interface.h, not shipped with gcc 12) */
