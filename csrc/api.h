@@ -146,6 +146,7 @@ int gp_gan_checkpoint_size(int gan);
 int gp_gan_checkpoint_write(int gan, uint8_t *dst, int len);
 int gp_gan_checkpoint_read(const uint8_t *src, int len);
 int gp_png_grid(const float *images, int n, int cols, int scale);
+int gp_png_gray(const uint8_t *pixels, int w, int h); /* a grey picture, w x h bytes */
 const uint8_t *gp_png_data(void);
 int gp_to_bytes(const float *x, int n, uint8_t *out);
 /* the mode meter (gan/meter.h) */

@@ -472,7 +472,20 @@ GP_API int gp_png_grid(const float *images, int n, int cols, int scale) {
   return png_last_len;
 }
 
-/* the bytes of the last gp_png_grid, valid until the next call */
+/* A grey image (w x h bytes, 0 black) as PNG: a composed picture such as the progress
+ * filmstrip. Returns the byte count; the bytes are at gp_png_data. */
+GP_API int gp_png_gray(const uint8_t *pixels, int w, int h) {
+  api_enter();
+  if (w < 1 || h < 1 || w > 16384 || h > 16384 || (int64_t)w * h > ((int64_t)64 << 20))
+    return fail(GP_ERR_SIZE, "%d x %d pixels: a side is out of 1..16384 or the image past 64 M pixels", w, h);
+  CHECK(api_check_bytes(pixels, (int64_t)w * h));
+  png_free(png_last);
+  png_last = png_gray(pixels, w, h, &png_last_len);
+  if (!png_last) return fail(GP_ERR_NOMEM, "out of memory for the PNG");
+  return png_last_len;
+}
+
+/* the bytes of the last gp_png_grid or gp_png_gray, valid until the next call */
 GP_API const uint8_t *gp_png_data(void) { return png_last; }
 
 GP_API int gp_to_bytes(const float *x, int n, uint8_t *out) {

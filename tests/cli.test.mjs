@@ -33,12 +33,12 @@ function refused(r, want, what) {
 
 const SMALL = ['--batch', '8', '--log-every', '2'];
 
-test('train writes the four outputs with the documented fields', () => {
+test('train writes the five outputs with the documented fields', () => {
   const out = tmp();
   const r = gan('train', '--steps', '4', ...SMALL, '--seed', '3', '--lr-g=1e-3', '--out', out);
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stderr + r.stdout, /diverg/, 'a healthy run raises no divergence warning');
-  assert.deepEqual(readdirSync(out).sort(), ['checkpoint.gan', 'log.jsonl', 'samples-idx3-ubyte', 'samples.png']);
+  assert.deepEqual(readdirSync(out).sort(), ['checkpoint.gan', 'log.jsonl', 'progress.png', 'samples-idx3-ubyte', 'samples.png']);
   const idx = readFileSync(path.join(out, 'samples-idx3-ubyte'));
   assert.deepEqual([...idx.subarray(0, 4)], [0, 0, 8, 3]);
   assert.equal(idx.readUInt32BE(4), 1000);

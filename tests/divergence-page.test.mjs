@@ -144,14 +144,9 @@ test('a diverging run shows the warning in the status line, in French (lang=fr)'
   });
 });
 
-// The brief for this warning (and the CLI's "diverged: from step N") has it name the step
-// where divergence began. The page names the last step that met the rule (web/session.js
-// overwrites `diverging` on every diverging step), so in a run that keeps diverging the
-// number climbs with the step counter. Marked todo until the page keeps the first step of
-// the episode; drop the todo then.
-test('the warning names the step where divergence began', {
-  todo: 'web/session.js records the last diverging step, not the first of the run of them',
-}, () => {
+// The warning names the step where the stretch of divergence began, as the CLI's does
+// ("diverged: from step N"), not the latest step that met the rule.
+test('the warning names the step where divergence began', () => {
   assert.ok(seen.en && seen.fr, 'the English and French tests ran');
   assert.equal(seen.en.step, firstDiverging, `English: ${seen.en.text}`);
   assert.equal(seen.fr.step, firstDiverging, `French: ${seen.fr.text}`);

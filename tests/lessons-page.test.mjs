@@ -5,6 +5,7 @@
 // 16 where the lesson allows); what the charts plotted is read from their data-plot
 // attribute and checked against the same training run in Node (same seed, same bits).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,6 +20,7 @@ import { STRINGS } from '../web/i18n.js';
 import { Session } from '../web/session.js';
 import { engineConfig, fromHash } from '../web/state.js';
 import { launchChromium } from '../tools/chromium.mjs';
+import { frameSteps } from '../web/filmstrip.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(HERE, 'screenshots');
@@ -536,6 +538,46 @@ pageTest('#checkpoint=NAME: not built yet is a quiet line; a corrupt file or a b
 });
 
 // ---- 5. the layout a teacher sees ----
+
+// ---- the filmstrip ----
+
+pageTest('filmstrip: the grid at steps 0, 50, ... with their steps, in both languages; its export is the CLI\'s progress.png', async (open) => {
+  const page = await open('#batch=8');
+  await ready(page);
+  await trainTo(page, 55);
+  const n = await step(page);
+  const frames = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="film-frames"] li')].map((li) => ({
+    step: Number(li.dataset.step), text: li.textContent, drawn: li.querySelector('canvas').width > 200,
+  })));
+  let got = await frames();
+  assert.deepEqual(got.map((f) => f.step), frameSteps(n), `frames at step ${n}`);
+  assert.deepEqual(got.map((f) => f.text), frameSteps(n).map((k) => `step ${k}`));
+  assert.ok(got.every((f) => f.drawn), 'each frame drawn as an 8x8 grid');
+  assert.equal(await page.locator('[data-view=film] figcaption').textContent(), EN.film);
+  await byId(page, 'lang').selectOption('fr');
+  got = await frames();
+  assert.deepEqual(got.map((f) => f.text), frameSteps(n).map((k) => `pas ${k}`));
+  assert.equal(await page.locator('[data-view=film] figcaption').textContent(), FR.film);
+
+  // Export: the page's strip is the CLI's progress.png for the same run, byte for byte.
+  const [download] = await Promise.all([page.waitForEvent('download'), byId(page, 'export-film').click()]);
+  assert.equal(download.suggestedFilename(), `progress-mnist-step${n}.png`);
+  const file = path.join(SHOTS, 'film-export.png');
+  await download.saveAs(file);
+  const out = path.join(SHOTS, 'film-cli');
+  rmSync(out, { recursive: true, force: true });
+  const r = spawnSync(process.execPath, ['tools/gan.mjs', 'train', '--steps', String(n), '--batch', '8', '--log-every', '1000', '--out', out],
+    { encoding: 'utf8', cwd: path.join(HERE, '..') });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(readFileSync(file).equals(readFileSync(path.join(out, 'progress.png'))), 'the page\'s strip is the CLI\'s progress.png');
+  rmSync(out, { recursive: true, force: true });
+
+  // A new model starts a new strip.
+  await byId(page, 'reset').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]').textContent) === 0);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="film-frames"] li').length === 1);
+  assert.deepEqual((await frames()).map((f) => f.step), [0]);
+});
 
 pageTest('layout: the new cards fit the grid at 1280x800 and 390x844, nothing overlaps; screenshots', async (open) => {
   const shots = [

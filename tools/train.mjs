@@ -6,8 +6,9 @@ import path from 'node:path';
 
 import {
   CoreError, DIVERGED_LOSS, GRID, Gan, PIXELS, diverged, gridNoise, idx3, latentNoise, loadCore, meterRule,
-  LOSSES, SCHEMA, pngGrid, presets, toBytes,
+  LOSSES, SCHEMA, pngGray, pngGrid, presets, toBytes,
 } from '../web/gan.js';
+import { composeStrip, isFrameStep } from '../web/filmstrip.js';
 import { UsageError, checkOutFile, inRange, parseOptions, prepareOutDir, readInput, writeAllAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
 import { DatasetError, loadDataset } from './datasets.mjs';
@@ -128,6 +129,14 @@ export async function train(args) {
   const logPath = path.join(out, 'log.jsonl');
   if (!o.resume) writeFileSync(logPath, '');
 
+  // The filmstrip (progress.png): the fixed-noise grid at steps 0, 50, 100, 200, 500, ...
+  // as the page keeps it (web/filmstrip.js), from the first step this run holds.
+  const gridZ = gridNoise(core, cfg.latent, cfg.seed), frames = [];
+  const keepFrame = (step) => {
+    if (isFrameStep(step)) frames.push({ step, bytes: toBytes(core, gan.generate(gridZ)) });
+  };
+  keepFrame(gan.iterations());
+
   const progress = progressPrinter(steps);
   const t0 = performance.now();
   let windowStart = t0, windowImages = 0, st;
@@ -137,9 +146,10 @@ export async function train(args) {
       st = gan.trainStep(dataset);
     } catch (e) {
       progress.done();
-      writeOutputs(core, gan, out, cfg); // what was learned is kept
+      writeOutputs(core, gan, out, cfg, frames); // what was learned is kept
       throw new Error(reasonOf(e));
     }
+    keepFrame(st.iterations);
     if (diverged(st)) {
       windowDiverged = true;
       if (!divergedAt) {
@@ -171,9 +181,10 @@ export async function train(args) {
     }
   }
   progress.done();
-  writeOutputs(core, gan, out, cfg);
+  writeOutputs(core, gan, out, cfg, frames);
   const seconds = (performance.now() - t0) / 1000;
-  console.log(`trained ${steps} steps in ${seconds.toFixed(1)} s (${((steps * cfg.batch) / seconds).toFixed(0)} images/s); wrote ${out}/samples.png, samples-idx3-ubyte, checkpoint.gan, log.jsonl`);
+  console.log(`trained ${steps} steps in ${seconds.toFixed(1)} s (${((steps * cfg.batch) / seconds).toFixed(0)} images/s); wrote ${out}/samples.png, ` +
+    `samples-idx3-ubyte, checkpoint.gan, log.jsonl${frames.length ? `, progress.png (steps ${frames.map((f) => f.step).join(', ')})` : ''}`);
   if (meter) {
     const r = meter.read(gan.generate(meterZ));
     const pc = (x) => `${(x * 100).toFixed(1)}%`;
@@ -198,12 +209,16 @@ function pick(st) {
   return Object.fromEntries(keys.map((k) => [k, Number(st[k].toPrecision(6))]));
 }
 
-function writeOutputs(core, gan, out, cfg) {
+function writeOutputs(core, gan, out, cfg, frames) {
   const files = [
     [path.join(out, 'samples.png'), pngGrid(core, gan.generate(gridNoise(core, cfg.latent, cfg.seed)), { cols: 8, scale: 2 })],
     [path.join(out, 'samples-idx3-ubyte'), idx3(toBytes(core, gan.generate(idxNoise(core, cfg.latent, cfg.seed))))],
     [path.join(out, 'checkpoint.gan'), gan.checkpoint()],
   ];
+  if (frames.length) {
+    const { width, height, pixels } = composeStrip(frames);
+    files.push([path.join(out, 'progress.png'), pngGray(core, pixels, width, height)]);
+  }
   writeAllAtomic(files);
 }
 

@@ -11,9 +11,6 @@ import {
 } from './state.js';
 
 const $ = (id) => document.getElementById(id);
-// Divergence (gan.js's rule, met by the session at some step) stays on show this many
-// steps after the last step that met it: long enough to read, gone once a retune helps.
-const DIVERGING_STEPS = 50;
 const link = fromHash(location.hash || location.search);
 const view = {
   lang: pickLang(link.lang, navigator.languages ?? [navigator.language]), hide: link.hide, embed: link.embed,
@@ -220,6 +217,7 @@ function setLang(lang) {
   renderCostViews();
   nameHistoryRows();
   summariseHistory();
+  labelFilm();
   $('history-zero').textContent = pct(lang, 0);
   $('history-full').textContent = `≥ ${pct(lang, FULL)}`;
   for (const c of Object.values(charts)) c.dirty = true;
@@ -262,6 +260,7 @@ function download(bytes, name, type) {
 
 $('save').addEventListener('click', () => send('save'));
 $('export').addEventListener('click', () => send('export'));
+$('export-film').addEventListener('click', () => send('exportStrip'));
 $('load').addEventListener('change', async () => {
   const file = $('load').files[0];
   if (!file) return;
@@ -347,6 +346,37 @@ function summariseHistory() {
   canvas.setAttribute('aria-label', t(view.lang, 'historyAlt', { n: columns.length, from: columns[0].step, to: last.step, top }));
 }
 
+// ---- the filmstrip: the fixed-noise grid at steps 0, 50, 100, 200, 500, ... (filmstrip.js) ----
+
+function clearFilm() {
+  $('film').replaceChildren();
+}
+
+function addFrames(frames) {
+  for (const f of frames) {
+    const li = document.createElement('li'), canvas = document.createElement('canvas'), caption = document.createElement('span');
+    li.dataset.step = String(f.step);
+    canvas.setAttribute('role', 'img');
+    drawImages(canvas, f.bytes, 64, 8);
+    li.append(canvas, caption);
+    $('film').append(li);
+  }
+  labelFilm();
+}
+
+/** The film's title and each frame's step, in the page's language. */
+function labelFilm() {
+  const title = settings.dataset === 'fashion' ? 'filmFashion' : 'film';
+  const caption = document.querySelector('[data-view=film] figcaption');
+  caption.dataset.i18n = title;
+  caption.textContent = t(view.lang, title);
+  for (const li of $('film').children) {
+    const text = t(view.lang, 'filmStep', { n: li.dataset.step });
+    li.querySelector('span').textContent = text;
+    li.querySelector('canvas').setAttribute('aria-label', text);
+  }
+}
+
 function draw() {
   framePending = false;
   const s = latest;
@@ -375,7 +405,8 @@ function draw() {
     ? t(view.lang, 'digitsHint', { share: pct(view.lang, meterRule.confident), n: meterRule.samples }) : '';
   $('skipped').hidden = !s.skipped;
   if (s.skipped) $('skipped').textContent = t(view.lang, 'skipped', { n: s.skipped });
-  const div = s.diverging && s.step - s.diverging.step < DIVERGING_STEPS ? s.diverging : null;
+  // the session sends a stretch of divergence while it lasts and a while after (session.js)
+  const div = s.diverging;
   $('diverging').hidden = !div;
   if (div) {
     const loss = Number.isFinite(div.loss) ? div.loss.toExponential(1).replace('-', '−') : String(div.loss);
@@ -437,7 +468,9 @@ const onMessage = {
       if (generation !== null) leaveCheckpoint();
       generation = msg.generation;
       clearCharts(msg.cost);
+      clearFilm();
     }
+    if (msg.frames?.length) addFrames(msg.frames);
     for (const c of Object.values(charts)) c.append?.(msg.points);
     // A change of cost with no point yet (paused) still switches the views.
     for (const [c] of costCharts) c.setCost(msg.cost, msg.step);
@@ -486,8 +519,8 @@ const onMessage = {
   checkpoint({ bytes, step }) {
     download(bytes, `gan-${settings.dataset}-step${step}.gan`, 'application/octet-stream');
   },
-  png({ bytes, step }) {
-    download(bytes, `samples-${settings.dataset}-step${step}.png`, 'image/png');
+  png({ bytes, step, what }) {
+    download(bytes, `${what === 'progress' ? 'progress' : 'samples'}-${settings.dataset}-step${step}.png`, 'image/png');
   },
   loaded({ config, name, step }) {
     if (name) showNotice('noticeLoaded', { name, step });

@@ -398,6 +398,15 @@ export function pngGrid(core, images, { cols = 8, scale = 1 } = {}) {
   }
 }
 
+/** A grey picture (width x height bytes, 0 black) as PNG bytes, by the core's encoder. */
+export function pngGray(core, pixels, width, height) {
+  return withBytes(core, pixels, (p) => {
+    const len = engineCall(core, 'png_gray', p, width, height);
+    const at = core.m._gp_png_data();
+    return core.m.HEAPU8.slice(at, at + len);
+  });
+}
+
 /** Images in [-1, 1] as MNIST bytes (0 background, 255 ink). */
 export function toBytes(core, images) {
   const p = core.upload(images);

@@ -3,11 +3,13 @@
 // (steps, training time, images/s, time to digits, the statistics not yet shown). The
 // Worker (worker.js) drives it and posts what it returns; Node tests drive it directly.
 import {
-  Dataset, GRID, Gan, Meter, PIXELS, diverged, gridNoise, latentNoise, meterRule, presetConfig, presets, toBytes,
+  Dataset, GRID, Gan, Meter, PIXELS, diverged, gridNoise, latentNoise, meterRule, pngGray, presetConfig, presets, toBytes,
 } from './gan.js';
+import { composeStrip, isFrameStep } from './filmstrip.js';
 
 export { GRID };
 export const STRIP = 10;          // the latent interpolation strip
+export const DIVERGING_QUIET = 50; // steps without divergence that end a stretch of it (the page's warning goes)
 export const REAL = 16;           // real digits shown beside generated ones
 // Statistics a D step and a G step each produce (a full iteration produces both). D's
 // answers come as probabilities (d_*) and as raw scores (score_*, what LSGAN, hinge and
@@ -58,7 +60,15 @@ export class Session {
     this.digitsAt = null;  // { step, seconds }: the meter's first reading of digits (meterRule)
     this.pending = [];     // statistics points not yet posted
     this.rate = { images: 0, seconds: 0, value: 0 };
-    this.diverging = null; // { step, loss }: the last step that met gan.js's divergence rule
+    this.diverging = null; // { step, last, loss }: the stretch of steps meeting gan.js's divergence rule: where it began (and its loss), its latest step
+    this.frames = [];      // the filmstrip: { step, bytes } of the fixed-noise grid at isFrameStep steps
+    this.framesSent = 0;   // of which the page has been sent
+  }
+
+  /** Keeps the grid as a filmstrip frame when the step counter is on a frame step. */
+  keepFrame() {
+    if (!isFrameStep(this.gSteps) || this.frames.some((f) => f.step === this.gSteps)) return;
+    this.frames.push({ step: this.gSteps, bytes: toBytes(this.core, this.gan.generate(this.gridZ)) });
   }
 
   /** Builds a new model from config; throws, keeping the current one, if it is bad. */
@@ -85,6 +95,7 @@ export class Session {
     this.reset();
     this.gSteps = steps;
     this.dSteps = steps * this.config.d_steps;
+    this.keepFrame();
   }
 
   /**
@@ -99,6 +110,12 @@ export class Session {
 
   checkpoint() {
     return this.gan.checkpoint();
+  }
+
+  /** The filmstrip so far as PNG bytes (the CLI's progress.png for the same run). */
+  progressPng() {
+    const { width, height, pixels } = composeStrip(this.frames);
+    return pngGray(this.core, pixels, width, height);
   }
 
   /** Replaces the dataset (IDX bytes) and meter (bytes or null); throws, keeping the old, if bad. */
@@ -160,9 +177,13 @@ export class Session {
     for (const k of keys) point[k] = st[k];
     if (diverged(st)) {
       const loss = Math.abs(st.loss_d) >= Math.abs(st.loss_g) || !Number.isFinite(st.loss_d) ? st.loss_d : st.loss_g;
-      this.diverging = { step: this.gSteps, loss };
+      // A stretch of divergence is named by its first step, as the CLI's warning is; one
+      // begins anew after DIVERGING_QUIET quiet steps.
+      if (this.diverging && this.gSteps - this.diverging.last < DIVERGING_QUIET) this.diverging.last = this.gSteps;
+      else this.diverging = { step: this.gSteps, last: this.gSteps, loss };
     }
     this.pending.push(point);
+    if (kind !== 'd') this.keepFrame();
     return point;
   }
 
@@ -191,7 +212,8 @@ export class Session {
   /**
    * What the page draws: the grid and the strip as bytes (0 background, 255 ink), the
    * statistics points since the last snapshot, counters and rates, the model's generation
-   * and current cost, the last step that met the divergence rule (diverging, or null),
+   * and current cost, the stretch of steps meeting the divergence rule while it lasts and
+   * DIVERGING_QUIET steps after (diverging: { step where it began, last, loss }, or null),
    * and a mode-meter reading when asked for one (null otherwise).
    * Transferable buffers are listed in .transfer.
    */
@@ -203,11 +225,14 @@ export class Session {
     const snap = {
       generation: this.generation, cost: this.config.loss,
       step: this.gSteps, dSteps: this.dSteps, seconds: this.trainSeconds,
-      imagesPerSecond: this.takeRate(), digitsAt: this.digitsAt, diverging: this.diverging,
+      imagesPerSecond: this.takeRate(), digitsAt: this.digitsAt,
+      diverging: this.diverging && this.gSteps - this.diverging.last < DIVERGING_QUIET ? { ...this.diverging } : null,
       samples, strip, points, meter: meter ? this.readMeter() : null,
       skipped: points.length ? points[points.length - 1].skipped : undefined,
+      frames: this.frames.slice(this.framesSent).map((f) => ({ step: f.step, bytes: f.bytes.slice() })),
     };
-    snap.transfer = [samples.buffer, strip.buffer];
+    this.framesSent = this.frames.length;
+    snap.transfer = [samples.buffer, strip.buffer, ...snap.frames.map((f) => f.bytes.buffer)];
     return snap;
   }
 }

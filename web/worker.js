@@ -5,11 +5,11 @@
 //
 // Page -> Worker: init {config, dataset, checkpoint, live} | play | pause | step {kind}
 //                 | reset {config} | retune {config} | dataset {name, config} | save
-//                 | load {bytes} | export
+//                 | load {bytes} | export | exportStrip (the filmstrip, progress.png)
 // Worker -> page: hello {presets} | snapshot {...} | progress {name, loaded, total}
 //                 | data {name, ok, message} | running {value} | checkpoint {bytes, step}
 //                 | loaded {config, step, name} | notice {key, name}
-//                 | error {kind, message, name, nonFinite} | png {bytes}
+//                 | error {kind, message, name, nonFinite} | png {bytes, what}
 import { CoreError, GP, loadCore, maxBadSteps, pngGrid } from './gan.js';
 import { Session, presetTable } from './session.js';
 import { CHECKPOINT_NAME } from './state.js';
@@ -251,6 +251,10 @@ const handlers = {
   export() {
     const bytes = pngGrid(session.core, session.gan.generate(session.gridZ), { cols: 8, scale: 4 });
     post({ type: 'png', bytes, step: session.gSteps }, [bytes.buffer]);
+  },
+  exportStrip() {
+    const bytes = session.progressPng();
+    post({ type: 'png', what: 'progress', bytes, step: session.gSteps }, [bytes.buffer]);
   },
 };
 

@@ -41,4 +41,9 @@ uint8_t *png_grid(const float *images, int n, int side, int cols, int scale, int
   return png;
 }
 
+uint8_t *png_gray(const uint8_t *px, int w, int h, int *len) {
+  if (!px || w < 1 || h < 1 || w > 16384 || h > 16384 || (long long)w * h > 64LL << 20 || !len) return NULL;
+  return stbi_write_png_to_mem(px, w, w, h, 1, len);
+}
+
 void png_free(uint8_t *p) { STBIW_FREE(p); }

@@ -9,6 +9,9 @@
  * (before scaling) and each pixel drawn scale x scale. Returns malloc'd PNG bytes and
  * their count in *len (free with png_free), or NULL on bad sizes or no memory. */
 uint8_t *png_grid(const float *images, int n, int side, int cols, int scale, int *len);
+/* A grey image of w x h bytes (row-major, 0 black) as PNG bytes, as png_grid returns them;
+ * NULL past 16384 pixels a side or 64 M pixels. */
+uint8_t *png_gray(const uint8_t *px, int w, int h, int *len);
 void png_free(uint8_t *p);
 
 /* floats in [-1, 1] to MNIST bytes, rounding, clamping (also used for IDX samples) */
