@@ -32,7 +32,7 @@ SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fno-omit-frame-point
 BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror $(STB)
 NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/native/test_*.c))
 
-.PHONY: all native deps data checkpoints serve train test test-long test-native test-node bench bench-page clean have-emcc have-simde have-node have-chromium fuzz fuzz-build have-fuzzer
+.PHONY: all native deps data checkpoints dist serve train test test-long test-native test-node bench bench-page clean have-emcc have-simde have-node have-chromium fuzz fuzz-build have-fuzzer
 
 all: $(B)/gan.mjs $(B)/gan-full.mjs $(B)/schema.mjs
 
@@ -89,6 +89,12 @@ data: all | have-node
 # reproducible, so kept while the build and the recipes are unchanged.
 checkpoints: all data
 	node tools/checkpoints.mjs
+
+# The playground as one static folder, dist/, for any static host or LMS file area (README,
+# "Publishing"): the page, its core, the datasets and meters, and the lessons' checkpoints
+# if make checkpoints has built them (it is not run here: it takes a while).
+dist: all data
+	node tools/dist.mjs dist
 
 # The playground on http://127.0.0.1:8000 (PORT=... to change), after any set-up it lacks. It
 # does not wait for the checkpoints: they train in the background (one core), and the page
@@ -161,4 +167,4 @@ bench-page: all data | have-node have-chromium
 	node tools/bench_page.mjs
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) dist

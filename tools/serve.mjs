@@ -8,8 +8,9 @@
 // checked against their folder. No request, however malformed, takes the server down.
 //
 //   node tools/serve.mjs            serves http://127.0.0.1:8000 (PORT=... to change)
+//   node tools/serve.mjs --root DIR serves one folder at the root instead (make dist's dist/)
 
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -42,6 +43,9 @@ export const DEFAULT_MOUNTS = [
   { prefix: '/data/', dir: path.join(ROOT, 'data', 'generated'), csp: PAGE_CSP },
   { prefix: '/', dir: path.join(ROOT, 'web'), csp: PAGE_CSP },
 ];
+
+/** One folder at the root, with the page's policy: a folder make dist wrote (tools/dist.mjs). */
+export const rootMounts = (root) => [{ prefix: '/', dir: path.resolve(root), csp: PAGE_CSP }];
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -166,9 +170,9 @@ export function createServer({ mounts = DEFAULT_MOUNTS } = {}) {
   });
 }
 
-/** Starts a server; resolves to { server, url } once it listens. */
-export function listen({ port = 8000, host = '127.0.0.1', mounts } = {}) {
-  const server = createServer({ mounts });
+/** Starts a server (mounts, or root: one folder); resolves to { server, url } once it listens. */
+export function listen({ port = 8000, host = '127.0.0.1', mounts, root } = {}) {
+  const server = createServer({ mounts: mounts ?? (root === undefined ? undefined : rootMounts(root)) });
   return new Promise((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -184,8 +188,20 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     console.error(`serve.mjs: PORT must be a port number, not '${process.env.PORT}'`);
     process.exit(2);
   }
-  listen({ port }).then(
-    ({ url }) => console.log(`gan-playground: serving on ${url}`),
+  const args = process.argv.slice(2);
+  let root;
+  if (args.length === 2 && args[0] === '--root') {
+    root = path.resolve(args[1]);
+    if (!existsSync(path.join(root, 'index.html'))) {
+      console.error(`serve.mjs: ${root} has no index.html (make dist writes dist/)`);
+      process.exit(2);
+    }
+  } else if (args.length) {
+    console.error('usage: node tools/serve.mjs [--root DIR]');
+    process.exit(2);
+  }
+  listen({ port, root }).then(
+    ({ url }) => console.log(`gan-playground: serving on ${url}${root ? ` (${root})` : ''}`),
     (err) => {
       console.error(`serve.mjs: cannot listen on 127.0.0.1:${port}: ${err.code ?? err.message}`);
       process.exit(1);
