@@ -142,6 +142,9 @@ int gp_gan_iterations(int gan); /* completed training iterations */
 /* a model's configuration value by setting name; NaN for an unknown name or handle */
 double gp_gan_config_get(int gan, const char *name);
 int gp_gan_generate(int gan, const float *z, int n, float *out);
+/* D's raw score (logit; the critic's score for WGAN) of n images [n, 28, 28] in [-1, 1] into
+ * scores [n], in inference (gan_discriminate): the training state is left as it was */
+int gp_gan_discriminate(int gan, const float *images, int n, float *scores);
 int gp_gan_checkpoint_size(int gan);
 int gp_gan_checkpoint_write(int gan, uint8_t *dst, int len);
 int gp_gan_checkpoint_read(const uint8_t *src, int len);

@@ -432,6 +432,17 @@ GP_API int gp_gan_generate(int h, const float *z, int n, float *out) {
   return GP_OK;
 }
 
+/* D's raw scores of n images in inference (gan_discriminate): the training state is untouched. */
+GP_API int gp_gan_discriminate(int h, const float *images, int n, float *scores) {
+  api_enter();
+  LOOKUP(gan, g, gans, h);
+  if (n < 1 || n > 100000) return fail(GP_ERR_SIZE, "image count out of 1..100000");
+  CHECK(api_check_bytes(images, (int64_t)n * 784 * sizeof(float)));
+  CHECK(api_check_bytes(scores, (int64_t)n * sizeof(float)));
+  gan_discriminate(g, images, n, scores);
+  return GP_OK;
+}
+
 GP_API int gp_gan_checkpoint_size(int h) {
   api_enter();
   LOOKUP(gan, g, gans, h);

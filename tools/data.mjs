@@ -5,7 +5,7 @@
 // two each). The meter learns "not a digit" from negatives (tools/negatives.mjs), cached
 // beside it as IDX files: a training split mixed into its epochs and a held-out split for
 // the tests. It also puts each training set there gzipped (<dataset>-train-*-ubyte.gz),
-// for the page.
+// for the page, and each test set (<dataset>-t10k-*-ubyte.gz) for its game "Real or fake?".
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -26,18 +26,21 @@ export const meterPath = (name) => `${OUT}meter-${name}.bin`;
 // Bumped when tools/negatives.mjs changes what it draws, so the caches are rebuilt.
 const NEGATIVES_VERSION = 1;
 const negativesPath = (name, split, what) => `${OUT}negatives-${name}-${split}-${what}`;
-/** The gzipped training files the page fetches from /data/ (served by tools/serve.mjs). */
-export const webDataPath = (name, kind) => `${OUT}${name}-train-${kind}-ubyte.gz`;
+/** The gzipped files the page fetches from /data/ (served by tools/serve.mjs): split 'train' or 't10k'. */
+export const webDataPath = (name, kind, split = 'train') => `${OUT}${name}-${split}-${kind}-ubyte.gz`;
 
-/** Copies (or gzips) a dataset's training files into data/generated/ for the page. */
-function publishForWeb(name) {
-  const files = datasetFiles(name, 'train');
-  for (const [kind, src] of [['images-idx3', files.images], ['labels-idx1', files.labels]]) {
-    const dst = webDataPath(name, kind);
-    if (existsSync(dst)) continue;
-    const bytes = readFileSync(src);
-    writeAtomic(dst, src.endsWith('.gz') ? bytes : gzipSync(bytes, { level: 9 }));
-    console.log(`${name}: ${dst} written for the page`);
+/** Copies (or gzips) a dataset's training and test files into data/generated/ for the page. */
+export function publishForWeb(name) {
+  mkdirSync(OUT, { recursive: true });
+  for (const split of ['train', 't10k']) {
+    const files = datasetFiles(name, split);
+    for (const [kind, src] of [['images-idx3', files.images], ['labels-idx1', files.labels]]) {
+      const dst = webDataPath(name, kind, split);
+      if (existsSync(dst) || !existsSync(src)) continue;
+      const bytes = readFileSync(src);
+      writeAtomic(dst, src.endsWith('.gz') ? bytes : gzipSync(bytes, { level: 9 }));
+      console.log(`${name}: ${dst} written for the page`);
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 import { LineChart } from './chart.js';
 import { CostChart, dView, gradientView } from './costs.js';
 import { drawImages } from './draw.js';
+import { Game } from './game.js';
 import { FULL, MeterHistory } from './history.js';
 import { STRINGS, num, pct, pickLang, t, translate } from './i18n.js';
 import {
@@ -11,7 +12,11 @@ import {
 } from './state.js';
 
 const $ = (id) => document.getElementById(id);
-const link = fromHash(location.hash || location.search);
+// game=1 opens "Real or fake?" (game.js): read here, the rest of the link by state.js.
+const linkParams = new URLSearchParams((location.hash || location.search).replace(/^[#?]/, ''));
+const gameLink = ['1', 'true'].includes(linkParams.get('game'));
+linkParams.delete('game');
+const link = fromHash(linkParams.toString());
 const view = {
   lang: pickLang(link.lang, navigator.languages ?? [navigator.language]), hide: link.hide, embed: link.embed,
   play: link.play, checkpoint: link.checkpoint, // the trained model the running one started from
@@ -36,6 +41,9 @@ for (const [c] of costCharts) c.onSwitch = () => renderCostViews();
 
 const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
 const send = (type, extra = {}, transfer = []) => worker.postMessage({ type, ...extra }, transfer);
+const game = new Game($('game'), $('game-open'), {
+  send, lang: () => view.lang, dataset: () => settings.dataset, onToggle: () => writeUrl(),
+});
 
 // ---- errors ----
 
@@ -64,7 +72,7 @@ $('retry').addEventListener('click', () => {
 // ---- settings, controls and the URL ----
 
 function writeUrl() {
-  history.replaceState(null, '', toHash(settings, view));
+  history.replaceState(null, '', toHash(settings, view) + (game.isOpen ? '&game=1' : ''));
 }
 
 // ---- the quiet line: news that is not an error (a trained model not built yet, ...) ----
@@ -218,6 +226,7 @@ function setLang(lang) {
   nameHistoryRows();
   summariseHistory();
   labelFilm();
+  game.relabel();
   $('history-zero').textContent = pct(lang, 0);
   $('history-full').textContent = `≥ ${pct(lang, FULL)}`;
   for (const c of Object.values(charts)) c.dirty = true;
@@ -458,6 +467,7 @@ const onMessage = {
     const live = Object.fromEntries(Object.entries(engineConfig(settings))
       .filter(([k]) => LIVE_KEYS.includes(k) && (link.given.has('preset') || link.given.has(k === 'real_label' ? 'smoothing' : k))));
     send('init', { config: engineConfig(settings), dataset: settings.dataset, checkpoint: view.checkpoint, live });
+    game.start();
     if (view.play) send('play');
   },
   snapshot(msg) {
@@ -532,6 +542,7 @@ const onMessage = {
     fillControls();
     writeUrl();
   },
+  round: (msg) => game.onRound(msg),
   error({ kind, message, name, nonFinite }) {
     if (nonFinite) return showError('errNonFinite', { n: nonFinite });
     const key = {
@@ -560,3 +571,4 @@ $('lang').value = view.lang;
 drawMeter(null);
 renderCostViews();
 if (link.errors.length) showError('errUrl', { msg: link.errors.join('; ') });
+if (gameLink) game.open();

@@ -332,6 +332,25 @@ export class Gan {
     }
   }
 
+  /**
+   * D's raw score of each image [n, 28, 28] in [-1, 1] (Float32Array of n * 784): its logit
+   * (the critic's score for WGAN), in inference (no instance noise, batch norm from its
+   * running statistics). The training state is untouched. With minibatch std-dev features
+   * the images are scored batch at a time, in order, each group's spread as D's feature.
+   */
+  discriminate(images) {
+    const n = images.length / PIXELS;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`images must hold whole 28x28 images (${PIXELS} floats each)`);
+    const pi = this.core.upload(images), out = this.core.alloc(n);
+    try {
+      engineCall(this.core, 'gan_discriminate', this.handle, pi, n, out);
+      return this.core.read(out, n);
+    } finally {
+      this.core.free(pi);
+      this.core.free(out);
+    }
+  }
+
   checkpoint() {
     return bytesFromCore(this.core, 'gan_checkpoint_size', 'gan_checkpoint_write', this.handle);
   }

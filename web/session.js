@@ -17,6 +17,56 @@ export const REAL = 16;           // real digits shown beside generated ones
 export const D_STATS = ['loss_d', 'd_real', 'd_fake', 'score_real', 'score_fake', 'grad_norm_d'];
 export const G_STATS = ['loss_g', 'g_signal', 'grad_norm_g', 'grad_ns', 'grad_minimax'];
 
+// "Real or fake?": a round shows GAME images, of which GAME_FAKES[0] to GAME_FAKES[1] are G's.
+export const GAME = 16;
+export const GAME_FAKES = [4, 12];
+
+/** A small seeded generator (mulberry32): uniform in [0, 1). */
+export function seededRandom(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let x = s;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 0..n-1 in an order drawn from next (Fisher-Yates). */
+export function shuffled(n, next) {
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** Image bytes (0 background, 255 ink) as D reads them: [-1, 1], as the core maps real images. */
+export function bytesToImages(bytes) {
+  const out = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] * (2 / 255) - 1;
+  return out;
+}
+
+/**
+ * Where D's raw score splits its verdicts, by the cost it was trained with (the score is
+ * the logit; real when score >= threshold):
+ *   ns, minimax  D is a classifier: D(x) = sigmoid(score), real when D(x) >= 1/2, score >= 0;
+ *   lsgan        targets real_label (1, or 1 - smoothing) for real and 0 for generated: real
+ *                when the score is nearer the real target, score >= real_label / 2;
+ *   hinge        margins +1 (real) and -1 (generated): real on the positive side, score >= 0;
+ *   wgan         the critic's score has no scale or zero (its scores drift together by
+ *                tens): real when above the midpoint of its mean scores of reference real
+ *                and generated images scored with it (wganMid).
+ */
+export function dThreshold(cost, { realLabel = 1, wganMid = 0 } = {}) {
+  if (cost === 'lsgan') return realLabel / 2;
+  if (cost === 'wgan') return wganMid;
+  return 0;
+}
+
 /** The presets with the full configuration each sets: [{ name, lesson, config }]. */
 export function presetTable(core) {
   return presets(core).map((p) => ({ ...p, config: presetConfig(core, p.name) }));
@@ -50,7 +100,87 @@ export class Session {
     // how many samples the meter reads (from their own fixed noise) and what counts as digits
     this.meterRule = meterRule(core);
     this.generation = 0; // counts models: the page starts its charts afresh when it changes
+    // "Real or fake?": each dataset's test images (IDX bytes) and the order the rounds take
+    // them in, reshuffled only once every one has been shown; gameSeed seeds the shuffles,
+    // the fakes' count, places and noise.
+    this.testSets = {};
+    this.gameRandom = seededRandom(0x9a3e);
     this.reset();
+  }
+
+  /** Seeds "Real or fake?" (the page: a fresh seed per session; tests: a fixed one). */
+  seedGame(seed) {
+    this.gameRandom = seededRandom(seed);
+  }
+
+  /** A dataset's test images for the game, as an IDX3 file image; throws if it is not one. */
+  setTestSet(name, idx) {
+    const dv = new DataView(idx.buffer, idx.byteOffset, idx.byteLength);
+    const n = idx.length >= 16 ? dv.getUint32(4) : 0;
+    if (idx.length < 16 || dv.getUint32(0) !== 0x803 || dv.getUint32(8) !== 28 || dv.getUint32(12) !== 28
+      || n < GAME || idx.length !== 16 + n * PIXELS) {
+      throw new Error(`not an IDX file of at least ${GAME} 28x28 images`);
+    }
+    this.testSets[name] = { images: idx.subarray(16), count: n, order: shuffled(n, this.gameRandom), next: 0, passes: 1 };
+  }
+
+  /** The next k test-image indices: none repeats until every test image has been shown. */
+  takeTestImages(set, k) {
+    const out = [];
+    while (out.length < k) {
+      if (set.next >= set.count) { // all shown: a new order, without this round's ones first
+        const fresh = shuffled(set.count, this.gameRandom).filter((i) => !out.includes(i));
+        set.order = [...fresh, ...out];
+        set.next = 0;
+        set.passes++;
+      }
+      out.push(set.order[set.next++]);
+    }
+    return out;
+  }
+
+  /**
+   * A round of "Real or fake?" from the test set of `name` and the current model: GAME
+   * images as bytes, GAME_FAKES[0]..[1] of them G's (fresh noise) at random places, the
+   * rest test images not shown before; D's raw score of each (inference, on the same 8-bit
+   * pictures the player sees), the threshold of its verdicts (dThreshold), and which are
+   * fake (1) and which test image each real one is. The model is read once, now: training
+   * may go on while the player looks.
+   */
+  gameRound(name) {
+    const set = this.testSets[name];
+    if (!set) throw new Error(`no test images for ${name}`);
+    const next = this.gameRandom;
+    const fakes = GAME_FAKES[0] + Math.floor(next() * (GAME_FAKES[1] - GAME_FAKES[0] + 1));
+    const places = shuffled(GAME, next);
+    const fake = new Uint8Array(GAME), source = new Array(GAME).fill(-1);
+    for (const p of places.slice(0, fakes)) fake[p] = 1;
+    const latent = this.config.latent;
+    const noiseSeed = () => Math.floor(next() * 4294967296) >>> 0;
+    const generated = toBytes(this.core, this.gan.generate(latentNoise(this.core, fakes, latent, noiseSeed())));
+    const reals = this.takeTestImages(set, GAME - fakes);
+    const images = new Uint8Array(GAME * PIXELS);
+    for (let p = 0, f = 0, r = 0; p < GAME; p++) {
+      if (fake[p]) images.set(generated.subarray(f * PIXELS, ++f * PIXELS), p * PIXELS);
+      else {
+        source[p] = reals[r++];
+        images.set(set.images.subarray(source[p] * PIXELS, (source[p] + 1) * PIXELS), p * PIXELS);
+      }
+    }
+    const scores = this.gan.discriminate(bytesToImages(images));
+    const cost = this.config.loss, realLabel = this.config.real_label;
+    let wganMid = 0;
+    if (cost === 'wgan') { // the critic's own scale: its mean scores on references outside the round
+      const refReal = this.real ?? set.images.subarray(0, GAME * PIXELS);
+      const refFake = toBytes(this.core, this.gan.generate(latentNoise(this.core, GAME, latent, noiseSeed())));
+      const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+      wganMid = (mean(this.gan.discriminate(bytesToImages(refReal))) + mean(this.gan.discriminate(bytesToImages(refFake)))) / 2;
+    }
+    return {
+      images, fake, source, scores, fakes, cost, realLabel, wganMid,
+      threshold: dThreshold(cost, { realLabel, wganMid }), step: this.gSteps, pass: set.passes,
+      dBatchnorm: !!this.config.d_batchnorm, mbstd: !!this.config.mbstd, batch: this.config.batch,
+    };
   }
 
   reset() {

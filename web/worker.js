@@ -6,10 +6,12 @@
 // Page -> Worker: init {config, dataset, checkpoint, live} | play | pause | step {kind}
 //                 | reset {config} | retune {config} | dataset {name, config} | save
 //                 | load {bytes} | export | exportStrip (the filmstrip, progress.png)
+//                 | gameOpen {name} | gameRound {id, name} ("Real or fake?", game.js)
 // Worker -> page: hello {presets} | snapshot {...} | progress {name, loaded, total}
 //                 | data {name, ok, message} | running {value} | checkpoint {bytes, step}
 //                 | loaded {config, step, name} | notice {key, name}
 //                 | error {kind, message, name, nonFinite} | png {bytes, what}
+//                 | round {id, name, images, fake, source, scores, ...} or {id, error}
 import { CoreError, GP, loadCore, maxBadSteps, pngGrid } from './gan.js';
 import { Session, presetTable } from './session.js';
 import { CHECKPOINT_NAME } from './state.js';
@@ -196,6 +198,24 @@ async function startFrom(name, live) {
   return true;
 }
 
+// "Real or fake?": each dataset's test images, fetched once, only when the game opens.
+const testSets = {};
+function loadTestSet(name) {
+  testSets[name] ??= (async () => {
+    const url = new URL(`data/${name}-t10k-images-idx3-ubyte.gz`, new URL('.', import.meta.url));
+    const bytes = await fetchGz(url, undefined, () => {});
+    try {
+      session.setTestSet(name, bytes);
+    } catch (e) {
+      throw new Error(`${url.pathname}: ${cleanMessage(e)}`);
+    }
+  })().catch((e) => {
+    delete testSets[name]; // a later round tries again
+    throw e;
+  });
+  return testSets[name];
+}
+
 const handlers = {
   async init({ config, dataset, checkpoint, live = {} }) {
     // First samples before the dataset arrives: a trained model's at once, or the untrained G's.
@@ -252,6 +272,20 @@ const handlers = {
     const bytes = pngGrid(session.core, session.gan.generate(session.gridZ), { cols: 8, scale: 4 });
     post({ type: 'png', bytes, step: session.gSteps }, [bytes.buffer]);
   },
+  gameOpen({ name }) {
+    loadTestSet(dataName ?? name).catch(() => {}); // a round reports the failure
+  },
+  // A round of the dataset the model trains on, from the model as it is now (training goes on).
+  async gameRound({ id, name }) {
+    const set = dataName ?? name;
+    try {
+      await loadTestSet(set);
+      const r = session.gameRound(set);
+      post({ type: 'round', id, name: set, ...r }, [r.images.buffer]);
+    } catch (e) {
+      post({ type: 'round', id, name: set, error: cleanMessage(e) });
+    }
+  },
   exportStrip() {
     const bytes = session.progressPng();
     post({ type: 'png', what: 'progress', bytes, step: session.gSteps }, [bytes.buffer]);
@@ -261,6 +295,7 @@ const handlers = {
 // Messages wait for the core; they are handled one at a time, in order.
 let queue = loadCore().then((core) => {
   session = new Session(core);
+  session.seedGame(crypto.getRandomValues(new Uint32Array(1))[0]); // a fresh order of test images per page
   post({ type: 'hello', presets: presetTable(core) });
 }).catch((e) => post({ type: 'error', kind: 'core', message: `cannot start the core: ${cleanMessage(e)}` }));
 

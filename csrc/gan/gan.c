@@ -475,41 +475,45 @@ static double batch_sd(const float *x, int B, int F, int f, double *mu) {
 /* D's last convolution's activations: l3 in the deep D, l2 in the compact one */
 static const float *d_last(const gan *g) { return g->c.d_layers == 3 ? g->l3 : g->l2; }
 
-/* conv -> [BN] -> LeakyReLU at 7x7: y = conv(x), bn_out, act; returns the LeakyReLU input */
+/* conv -> [BN] -> LeakyReLU at 7x7 over the s->N images: y = conv(x), bn_out, act; BN
+ * trains on the batch when momentum > 0, else infers from run. Returns the LeakyReLU input. */
 static const float *d_conv_block(gan *g, float *c, float *nb, float *l, const float *x,
                                  const float *w, const float *b, const conv_shape *s,
                                  const bn_slots *slots, float *run, const float *gamma,
-                                 const float *beta) {
-  const int B = g->c.batch, C2 = g->C2;
+                                 const float *beta, float momentum) {
+  const int B = s->N, C2 = g->C2;
   conv2d_forward(c, x, w, b, s, C2);
   const float *pre = c;
   if (g->c.d_batchnorm) {
-    bn_forward(nb, slots, run, c, gamma, beta, B * S7, C2, BN_MOMENTUM);
+    bn_forward(nb, slots, run, c, gamma, beta, B * S7, C2, momentum);
     pre = nb;
   }
   leaky_relu_forward(l, pre, B * S7 * C2, LEAK);
   return pre;
 }
 
-/* D's scores of the B images in x (after instance noise, copied to din). BN, when D has it,
- * normalises over this batch (each of D's passes sees a batch of real or of fake images). */
-static void d_forward(gan *g, const float *x) {
-  const int B = g->c.batch, C1 = g->C1, C2 = g->C2, F2 = S7 * C2;
+/* D's scores of the B images in x (B <= batch), copied to din. Training (train 1): instance
+ * noise is added, and BN, when D has it, normalises over this batch (each of D's passes sees
+ * a batch of real or of fake images) and moves the running statistics. Inference (train 0):
+ * no noise, BN from the running statistics; nothing of the training state moves. */
+static void d_forward_n(gan *g, const float *x, int B, int train) {
+  const int C1 = g->C1, C2 = g->C2, F2 = S7 * C2;
   const d_tensors *t = &g->dt;
   const float *Q = g->D.p;
   float *drun = g->run + g->run_g;
+  const float momentum = train ? BN_MOMENTUM : 0.0f;
   conv_shape s1, s2, s3;
   shapes_d(g, B, &s1, &s2, &s3);
   memcpy(g->din, x, sizeof(float) * B * PIXELS);
-  if (g->c.instance_noise > 0)
+  if (train && g->c.instance_noise > 0)
     for (int i = 0; i < B * PIXELS; i++) g->din[i] += g->c.instance_noise * rng_normal(&g->noise);
   conv2d_forward(g->c1, g->din, Q + t->w1, Q + t->b1, &s1, C1);
   leaky_relu_forward(g->l1, g->c1, B * S14 * C1, LEAK);
   d_conv_block(g, g->c2, g->n2, g->l2, g->l1, Q + t->w2, Q + t->b2, &s2, &g->bn2, drun,
-               Q + t->gamma2, Q + t->beta2);
+               Q + t->gamma2, Q + t->beta2, momentum);
   if (g->c.d_layers == 3)
     d_conv_block(g, g->c3, g->n3, g->l3, g->l2, Q + t->w3, Q + t->b3, &s3, &g->bn3, drun + 2 * C2,
-                 Q + t->gamma3, Q + t->beta3);
+                 Q + t->gamma3, Q + t->beta3, momentum);
   const float *last = d_last(g);
   for (int n = 0; n < B; n++) memcpy(g->feat + (size_t)n * g->F, last + (size_t)n * F2, sizeof(float) * F2);
   if (g->c.mbstd) { /* per channel, the mean over positions of the batch standard deviation */
@@ -521,6 +525,8 @@ static void d_forward(gan *g, const float *x) {
   }
   dense_forward(g->logit, g->feat, Q + t->w4, Q + t->b4, B, g->F, 1);
 }
+
+static void d_forward(gan *g, const float *x) { d_forward_n(g, x, g->c.batch, 1); }
 
 /* Back through LeakyReLU(BN(conv(x))) at 7x7 from dl (the gradient at its output): the
  * weight gradients when dQ is given, and dx += the gradient at its input. dn, dc: scratch. */
@@ -761,6 +767,15 @@ void gan_generate(gan *g, const float *z, int n, float *out) {
     const int m = n - i < B ? n - i : B;
     g_forward(g, P, z + (size_t)i * g->c.latent, m, run, 0.0f);
     memcpy(out + (size_t)i * PIXELS, g->fake, sizeof(float) * (size_t)m * PIXELS);
+  }
+}
+
+void gan_discriminate(gan *g, const float *images, int n, float *scores) {
+  const int B = g->c.batch;
+  for (int i = 0; i < n; i += B) {
+    const int m = n - i < B ? n - i : B;
+    d_forward_n(g, images + (size_t)i * PIXELS, m, 0);
+    memcpy(scores + i, g->logit, sizeof(float) * (size_t)m);
   }
 }
 

@@ -113,6 +113,13 @@ long gan_skipped_total(const gan *g);
  * not touch the training state. */
 void gan_generate(gan *g, const float *z, int n, float *out);
 
+/* D's raw score (its logit; the critic's score for WGAN) of each of n images [n, 28, 28] in
+ * [-1, 1], in inference: no instance noise, batch norm from its running statistics. With
+ * minibatch std-dev features, they are measured over the images scored together: batch at
+ * a time, in order (the last group may be smaller). Deterministic; does not touch the
+ * training state (weights, moments, running statistics, random streams, counters). */
+void gan_discriminate(gan *g, const float *images, int n, float *scores);
+
 /* The parameters and optimiser state as one byte image, for checkpoints (gan/checkpoint).
  * gan_state_load trusts its bytes: a loader checks them first with gan_state_check. */
 size_t gan_state_size(const gan *g);

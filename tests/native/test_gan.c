@@ -272,7 +272,49 @@ static void check_ema(void) {
   gan_destroy(h);
 }
 
+/* D in inference (gan_discriminate): with batch norm and instance noise in training, it
+ * reads the running statistics and draws no noise, so each image's score is its own
+ * (alone or among others, in groups of the batch), the same twice, and the state (weights,
+ * moments, running statistics, random streams, counters) keeps every byte. */
+static void check_discriminate(void) {
+  gan_config c;
+  gan_config_default(&c);
+  c.batch = B, c.d_batchnorm = 1, c.d_layers = 3, c.mbstd = 0, c.instance_noise = 0.1f, c.seed = 4;
+  char err[200];
+  gan *g = gan_create(&c, err, sizeof err);
+  CHECK_TRUE(g != NULL, "gan_create: %s", err);
+  if (!g) return;
+  static uint8_t images[8 * PIXELS], labels[8];
+  for (int i = 0; i < 8 * PIXELS; i++) images[i] = (uint8_t)(i * 31);
+  idx_dataset d = {.images = images, .labels = labels, .n = 8, .rows = 28, .cols = 28};
+  gan_stats st;
+  for (int k = 0; k < 5; k++) CHECK_TRUE(gan_train_step(g, &d, &st) == 0, "step %d", k);
+  const size_t n = gan_state_size(g);
+  uint8_t *before = malloc(n), *after = malloc(n);
+  gan_state_save(g, before);
+  enum { N = 6 };
+  static float x[N * PIXELS];
+  rng r;
+  rng_seed(&r, 9, 9);
+  rng_fill_uniform(&r, x, N * PIXELS, -1, 1);
+  float s1[N], s2[N], one;
+  gan_discriminate(g, x, N, s1);
+  gan_discriminate(g, x, N, s2);
+  CHECK_TRUE(memcmp(s1, s2, sizeof s1) == 0, "scoring twice differs");
+  for (int i = 0; i < N; i++) {
+    gan_discriminate(g, x + i * PIXELS, 1, &one);
+    CHECK_TRUE(fabsf(one - s1[i]) <= 1e-5f * fmaxf(1, fabsf(s1[i])), "image %d: %g alone, %g among others", i, one, s1[i]);
+    CHECK_TRUE(isfinite(s1[i]), "score %d not finite", i);
+  }
+  gan_state_save(g, after);
+  CHECK_TRUE(memcmp(before, after, n) == 0, "gan_discriminate changed the training state");
+  free(before);
+  free(after);
+  gan_destroy(g);
+}
+
 int main(void) {
+  check_discriminate();
   check_retune();
   check_wgan_clip();
   check_ema();
