@@ -104,7 +104,9 @@ test('D\'s verdict per cost: probability >= 1/2, LSGAN nearer its real target, h
   assert.equal(dThreshold('minimax'), 0);
   assert.equal(dThreshold('hinge'), 0);
   assert.equal(dThreshold('lsgan', { realLabel: 0.9 }), 0.45);
-  assert.equal(dThreshold('wgan', { wganMid: -12.5 }), -12.5);
+  assert.equal(dThreshold('wgan', { mid: -12.5 }), -12.5);
+  assert.equal(dThreshold('ns', { mid: 0.7, calibrated: true }), 0.7, 'a batch-norm D is read at its midpoint');
+  assert.equal(dThreshold('lsgan', { realLabel: 0.9, mid: 0.2, calibrated: true }), 0.2);
   const ns = { cost: 'ns', threshold: 0 };
   assert.deepEqual(verdict(ns, 0), { real: true, probability: true, value: 0.5 });
   assert.equal(verdict(ns, -0.01).real, false);
@@ -142,7 +144,8 @@ test('a round: 16 images, 4 to 12 of G\'s, the rest test images never repeated u
     counts.add(r.fakes);
     const again = s.gan.discriminate(bytesToImages(r.images));
     assert.deepEqual(r.scores, again, 'D\'s scores are of the very bytes shown');
-    assert.equal(r.threshold, 0);
+    assert.ok(r.calibrated, 'fast has batch norm in D: read at its midpoint');
+    assert.equal(r.threshold, (r.refMeans.real + r.refMeans.fake) / 2);
     const inRound = new Set();
     for (let p = 0; p < GAME; p++) {
       const img = r.images.subarray(p * PIXELS, (p + 1) * PIXELS);
@@ -171,14 +174,24 @@ test('a WGAN round splits the critic\'s verdicts at the midpoint of its mean sco
   s.setTestSet('mnist', testIdx);
   const r = s.gameRound('mnist');
   assert.equal(r.cost, 'wgan');
-  assert.equal(r.threshold, r.wganMid);
+  assert.equal(r.threshold, r.mid);
+  assert.equal(r.mid, (r.refMeans.real + r.refMeans.fake) / 2);
   assert.ok(Number.isFinite(r.threshold));
   const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
   const realMean = mean(s.gan.discriminate(bytesToImages(s.real)));
   assert.ok(Math.abs(r.threshold - realMean) < Math.abs(realMean) + 10, 'on the critic\'s own scale');
-  const ls = trained({ loss: 'lsgan', real_label: 0.9 }, 1);
+  const ls = trained({ loss: 'lsgan', real_label: 0.9, d_batchnorm: 0 }, 1);
   ls.setTestSet('mnist', testIdx);
-  assert.ok(Math.abs(ls.gameRound('mnist').threshold - 0.45) < 1e-6);
+  assert.ok(Math.abs(ls.gameRound('mnist').threshold - 0.45) < 1e-6, 'without batch norm, the cost\'s own rule');
+  // With batch norm in D (fast, balanced and most presets), any cost is read at D's midpoint.
+  const bn = trained({ loss: 'lsgan', real_label: 0.9 }, 1);
+  bn.seedGame(5);
+  bn.setTestSet('mnist', testIdx);
+  const rb = bn.gameRound('mnist');
+  assert.ok(rb.calibrated);
+  assert.equal(rb.threshold, (rb.refMeans.real + rb.refMeans.fake) / 2);
+  const meanOf = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+  assert.equal(rb.refMeans.real, meanOf(bn.gan.discriminate(bytesToImages(bn.real))), 'the real references are the session\'s fixed real digits');
 });
 
 // ---- in Chromium, against the real server ----
@@ -321,7 +334,12 @@ async function checkRevealed(page, lang, { model, marked }) {
     const gan = Gan.fromCheckpoint(core, model);
     try {
       const cost = gan.config().loss, scores = gan.discriminate(bytesToImages(bytes));
-      const threshold = dThreshold(cost, { realLabel: gan.config().real_label });
+      // A batch-norm D (or a critic) is read at its own midpoint, from references the page
+      // scored outside the round: the page shows it; else the cost's fixed rule.
+      const shown = Number(await byId(page, 'game-rule').getAttribute('data-threshold'));
+      const calibrated = cost === 'wgan' || !!gan.config().d_batchnorm;
+      const threshold = calibrated ? shown : dThreshold(cost, { realLabel: gan.config().real_label });
+      assert.equal(shown, threshold, 'the page splits D\'s verdicts where the rule says');
       ts.forEach((t, i) => {
         assert.equal(Number(t.data.score), scores[i], `tile ${i}: D's score on the page is D's score in Node`);
         assert.equal(t.data.verdict, scores[i] >= threshold ? 'real' : 'fake');
@@ -372,7 +390,8 @@ pageTest('Real or fake?: rounds with the mouse and the keyboard, checked against
   assert.equal(await tallyOf(page), EN.gameTally1.replace('{you}', tally.you).replace('{youPct}', `${Math.round(100 * tally.you / 16)}%`)
     .replace('{d}', tally.d).replace('{dPct}', `${Math.round(100 * tally.d / 16)}%`));
   const rule = await byId(page, 'game-rule').textContent();
-  assert.ok(rule.startsWith(EN.gameRuleProb) && rule.endsWith(EN.gameRuleBn), `the rule, and D's batch norm said: ${rule}`);
+  // balanced's D has batch norm: read at its own midpoint, said with the D(x) it stands at
+  assert.ok(rule.startsWith(EN.gameRuleBnProb.slice(0, EN.gameRuleBnProb.indexOf('{m}'))), `the midpoint rule, for D's batch norm: ${rule}`);
   await page.screenshot({ path: path.join(SHOTS, 'game-revealed.png') });
   await byId(page, 'game-tile-1').click({ force: true }); // revealed (aria-disabled): a click changes nothing
   assert.equal(await byId(page, 'game-tile-1').getAttribute('aria-pressed'), 'false');
@@ -425,9 +444,10 @@ pageTest('Real or fake?: rounds with the mouse and the keyboard, checked against
 });
 
 pageTest('Real or fake?: opened from its button, on a loaded checkpoint; in French and embedded', async (open) => {
-  // A model trained in Node, loaded into the page from a file.
+  // A model trained in Node, loaded into the page from a file: LSGAN with smoothing and no
+  // batch norm in D, so its verdicts follow the cost's own rule (nearer the real target).
   const s = new Session(core);
-  s.build({ preset: 'fast', batch: 16, loss: 'lsgan', real_label: 0.9 });
+  s.build({ preset: 'fast', batch: 16, loss: 'lsgan', real_label: 0.9, d_batchnorm: 0 });
   s.setData({ ...mnist, meter: null });
   for (let i = 0; i < 3; i++) s.step('train');
   const bytes = s.checkpoint();
@@ -470,6 +490,6 @@ pageTest('Real or fake?: opened from its button, on a loaded checkpoint; in Fren
   const tally = await byId(fr, 'game-tally').textContent();
   assert.ok(tally.startsWith(`Après 1 manche (16 images) : vous ${r.you} justes (${Math.round(100 * r.you / 16)} %)`), tally);
   assert.match(await byId(fr, 'game-result').textContent(), /^Cette manche : \d+ vraies images et \d+ fausses/);
-  assert.match(await byId(fr, 'game-rule').textContent(), /^Le nombre est D\(x\)/);
+  assert.match(await byId(fr, 'game-rule').textContent(), /^Le nombre est D\(x\).*Ce D a une normalisation par lots.*point milieu/);
   await fr.screenshot({ path: path.join(SHOTS, 'game-fr-embed-revealed.png') });
 });

@@ -40,7 +40,7 @@ export function formatValue(lang, v, boundary = null, above = null) {
 }
 
 /** D's number on a tile, as formatValue shows it beside the verdict. */
-export const verdictText = (lang, round, v) => formatValue(lang, v.value, v.probability ? 0.5 : round.threshold, v.real);
+export const verdictText = (lang, round, v) => formatValue(lang, v.value, v.probability ? 1 / (1 + Math.exp(-round.threshold)) : round.threshold, v.real);
 
 const el = (tag, props = {}, ...children) => {
   const e = Object.assign(document.createElement(tag), props);
@@ -251,9 +251,11 @@ export class Game {
       const fakes = r.fake.reduce((a, b) => a + b, 0);
       this.result.textContent = t(L, 'gameRound', { reals: TILES - fakes, fakes, step: r.step, you: r.outcome.you, d: r.outcome.d });
       this.rule.textContent = this.ruleText(L, r);
+      this.rule.dataset.threshold = String(r.threshold); // where D's verdicts split, once shown
     } else {
       this.result.textContent = '';
       this.rule.textContent = '';
+      delete this.rule.dataset.threshold;
     }
     this.result.hidden = !this.result.textContent;
     this.rule.hidden = !this.rule.textContent;
@@ -265,11 +267,15 @@ export class Game {
 
   /** How D's verdict was read off its score, for the cost the round was scored with. */
   ruleText(L, r) {
-    const rule = r.cost === 'ns' || r.cost === 'minimax' ? t(L, 'gameRuleProb')
-      : r.cost === 'lsgan' ? t(L, 'gameRuleLsgan', { t: formatValue(L, r.realLabel), h: formatValue(L, r.threshold) })
-        : r.cost === 'hinge' ? t(L, 'gameRuleHinge') : t(L, 'gameRuleWgan', { m: formatValue(L, r.threshold) });
+    const prob = r.cost === 'ns' || r.cost === 'minimax';
+    const rule = r.cost === 'wgan' ? t(L, 'gameRuleWgan', { m: formatValue(L, r.threshold) })
+      // a batch-norm D is read at its own midpoint, whatever the cost (session.js dThreshold)
+      : r.calibrated ? t(L, prob ? 'gameRuleBnProb' : 'gameRuleBnScore', { m: formatValue(L, prob ? 1 / (1 + Math.exp(-r.threshold)) : r.threshold) })
+        : prob ? t(L, 'gameRuleProb')
+          : r.cost === 'lsgan' ? t(L, 'gameRuleLsgan', { t: formatValue(L, r.realLabel), h: formatValue(L, r.threshold) })
+            : t(L, 'gameRuleHinge');
     // What makes D's answer on one image differ from what it learnt on whole batches.
-    const notes = [r.dBatchnorm && t(L, 'gameRuleBn'), r.mbstd && t(L, 'gameRuleMbstd', { n: Math.min(r.batch, TILES) })].filter(Boolean);
+    const notes = [r.mbstd && t(L, 'gameRuleMbstd', { n: Math.min(r.batch, TILES) })].filter(Boolean);
     return [rule, ...notes].join(' ');
   }
 }

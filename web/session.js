@@ -59,11 +59,16 @@ export function bytesToImages(bytes) {
  *   hinge        margins +1 (real) and -1 (generated): real on the positive side, score >= 0;
  *   wgan         the critic's score has no scale or zero (its scores drift together by
  *                tens): real when above the midpoint of its mean scores of reference real
- *                and generated images scored with it (wganMid).
+ *                and generated images scored with it (mid).
+ * A D with batch norm, whatever its cost, is read at that midpoint too (calibrated): in
+ * training it only judged whole batches of real or of generated images, normalised
+ * together; judged one image at a time (running statistics) its scores all shift, and a
+ * fixed zero would have it call every image real (measured: balanced at step 300, 100% of
+ * reals and 0% of fakes called real; at the midpoint, 76% right).
  */
-export function dThreshold(cost, { realLabel = 1, wganMid = 0 } = {}) {
+export function dThreshold(cost, { realLabel = 1, mid = 0, calibrated = cost === 'wgan' } = {}) {
+  if (calibrated) return mid;
   if (cost === 'lsgan') return realLabel / 2;
-  if (cost === 'wgan') return wganMid;
   return 0;
 }
 
@@ -169,16 +174,18 @@ export class Session {
     }
     const scores = this.gan.discriminate(bytesToImages(images));
     const cost = this.config.loss, realLabel = this.config.real_label;
-    let wganMid = 0;
-    if (cost === 'wgan') { // the critic's own scale: its mean scores on references outside the round
+    const calibrated = cost === 'wgan' || !!this.config.d_batchnorm;
+    let mid = 0, refMeans = null;
+    if (calibrated) { // D's own scale: its mean scores on references outside the round
       const refReal = this.real ?? set.images.subarray(0, GAME * PIXELS);
       const refFake = toBytes(this.core, this.gan.generate(latentNoise(this.core, GAME, latent, noiseSeed())));
       const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
-      wganMid = (mean(this.gan.discriminate(bytesToImages(refReal))) + mean(this.gan.discriminate(bytesToImages(refFake)))) / 2;
+      refMeans = { real: mean(this.gan.discriminate(bytesToImages(refReal))), fake: mean(this.gan.discriminate(bytesToImages(refFake))) };
+      mid = (refMeans.real + refMeans.fake) / 2;
     }
     return {
-      images, fake, source, scores, fakes, cost, realLabel, wganMid,
-      threshold: dThreshold(cost, { realLabel, wganMid }), step: this.gSteps, pass: set.passes,
+      images, fake, source, scores, fakes, cost, realLabel, mid, calibrated, refMeans,
+      threshold: dThreshold(cost, { realLabel, mid, calibrated }), step: this.gSteps, pass: set.passes,
       dBatchnorm: !!this.config.d_batchnorm, mbstd: !!this.config.mbstd, batch: this.config.batch,
     };
   }
