@@ -76,7 +76,8 @@ const listing = (dir, rel = '') => readdirSync(path.join(dir, rel), { withFileTy
 test('the dist holds the page, its core and the data, nothing else', () => {
   const files = listing(dist);
   const web = readdirSync(path.join(ROOT, 'web')).filter((f) => !f.startsWith('.')).map((f) => `web/${f}`);
-  const data = ['mnist', 'fashion'].flatMap((d) => [`${d}-train-images-idx3-ubyte.gz`, `${d}-train-labels-idx1-ubyte.gz`, `meter-${d}.bin`]);
+  const data = ['mnist', 'fashion'].flatMap((d) => [
+    ...['train', 't10k'].flatMap((set) => [`${d}-${set}-images-idx3-ubyte.gz`, `${d}-${set}-labels-idx1-ubyte.gz`]), `meter-${d}.bin`]);
   const checkpoints = existsSync(path.join(ROOT, 'data/generated/checkpoints'))
     ? readdirSync(path.join(ROOT, 'data/generated/checkpoints')).filter((f) => f.endsWith('.gan')).map((f) => `web/data/checkpoints/${f}`)
     : [];

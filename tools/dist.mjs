@@ -78,7 +78,9 @@ export function plan({ data = DATA } = {}) {
   const copies = web.map((f) => [path.join(ROOT, 'web', f), path.join('web', f)]);
   for (const f of CORE) copies.push([need(path.join(ROOT, 'build', f), 'make'), path.join('build', f)]);
   for (const name of DATASETS) {
-    for (const f of [`${name}-train-images-idx3-ubyte.gz`, `${name}-train-labels-idx1-ubyte.gz`, `meter-${name}.bin`]) {
+    // the training sets, the test sets (the "Real or fake?" game) and the meter
+    const sets = ['train', 't10k'].flatMap((s) => [`${name}-${s}-images-idx3-ubyte.gz`, `${name}-${s}-labels-idx1-ubyte.gz`]);
+    for (const f of [...sets, `meter-${name}.bin`]) {
       copies.push([need(path.join(data, f), 'make data'), path.join('web', 'data', f)]);
     }
   }

@@ -100,6 +100,8 @@ async function fetchGz(url, signal, onBytes) {
   const res = await fetch(url, { signal });
   if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}${res.status === 404 ? ' (run make data on the server)' : ''}`);
   const packed = await readAll(res, onBytes);
+  // A host that sends a .gz with Content-Encoding: gzip has the browser unpack it already.
+  if (!(packed[0] === 0x1f && packed[1] === 0x8b)) return packed;
   try {
     const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
