@@ -96,18 +96,6 @@ struct gan {
   span_list d_grads, g_grads; /* what D's and G's backward passes accumulate into */
 };
 
-static const char *LOSS_NAMES[GAN_LOSS_COUNT] = {"ns", "minimax", "lsgan", "hinge", "wgan"};
-
-const char *gan_loss_name(gan_loss_kind k) {
-  return k >= 0 && k < GAN_LOSS_COUNT ? LOSS_NAMES[k] : "?";
-}
-
-int gan_loss_from_name(const char *name) {
-  for (int k = 0; k < GAN_LOSS_COUNT; k++)
-    if (!strcmp(name, LOSS_NAMES[k])) return k;
-  return -1;
-}
-
 static size_t shape_model(gan *g, const gan_config *c);
 
 

@@ -7,6 +7,19 @@
 
 #include "../io/errmsg.h"
 
+/* The costs by name (gan_loss_kind's order): the names links, the CLI and checkpoints' readers use. */
+static const char *const LOSS_NAMES[GAN_LOSS_COUNT] = {"ns", "minimax", "lsgan", "hinge", "wgan"};
+
+const char *gan_loss_name(gan_loss_kind k) {
+  return k >= 0 && k < GAN_LOSS_COUNT ? LOSS_NAMES[k] : "?";
+}
+
+int gan_loss_from_name(const char *name) {
+  for (int k = 0; k < GAN_LOSS_COUNT; k++)
+    if (name && !strcmp(name, LOSS_NAMES[k])) return k;
+  return -1;
+}
+
 #define AT(f) offsetof(gan_config, f)
 
 /* name, type, offset, default, min, max, live, since (checkpoint version), before, help */

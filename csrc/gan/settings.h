@@ -6,9 +6,11 @@
  * parsing and bounds (web/state.js), the JS engine's keys (web/gan.js) and the CLI's flags
  * and usage (tools/train.mjs).
  *
- * Adding a setting: a field in gan_config (gan.h), a row here (its checkpoint version is
- * the next one: CHECKPOINT_VERSION follows the table), its use in gan.c, and its words in
- * web/i18n.js if the page shows it. */
+ * Adding a setting: a field in gan_config (gan.h), a row in settings.c (its `since` the next
+ * checkpoint version: the format version follows the table), its use in gan.c, and its
+ * words in web/i18n.js if the page shows it. Adding a cost: its gan_loss_kind (gan.h), its
+ * name in settings.c, its cases in losses.c (the build fails without them), its words in
+ * web/i18n.js, and its D view in web/costs.js if its scores mean something new. */
 #ifndef GAN_SETTINGS_H
 #define GAN_SETTINGS_H
 
