@@ -5,6 +5,7 @@ import { LineChart } from './chart.js';
 import { CostChart, dView, gradientView } from './costs.js';
 import { drawImages } from './draw.js';
 import { Game } from './game.js';
+import { STEPS as TOUR_STEPS, Tour } from './tour.js';
 import { FULL, MeterHistory } from './history.js';
 import { STRINGS, num, pct, pickLang, t, translate } from './i18n.js';
 import {
@@ -16,10 +17,14 @@ const $ = (id) => document.getElementById(id);
 const linkParams = new URLSearchParams((location.hash || location.search).replace(/^[#?]/, ''));
 const gameLink = ['1', 'true'].includes(linkParams.get('game'));
 linkParams.delete('game');
+// tour=N opens the guided tour (tour.js) at step N (tour=1: from the start).
+const tourText = linkParams.get('tour');
+const tourLink = tourText === null ? 0 : /^\d{1,2}$/.test(tourText) && Number(tourText) >= 1 && Number(tourText) <= TOUR_STEPS.length ? Number(tourText) : -1;
+linkParams.delete('tour');
 const link = fromHash(linkParams.toString());
 const view = {
   lang: pickLang(link.lang, navigator.languages ?? [navigator.language]), hide: link.hide, embed: link.embed,
-  play: link.play, checkpoint: link.checkpoint, // the trained model the running one started from
+  present: link.present, play: link.play, checkpoint: link.checkpoint, // the trained model the running one started from
 };
 let settings = { ...link.settings };
 let presets = [];
@@ -42,8 +47,39 @@ for (const [c] of costCharts) c.onSwitch = () => renderCostViews();
 const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
 const send = (type, extra = {}, transfer = []) => worker.postMessage({ type, ...extra }, transfer);
 const game = new Game($('game'), $('game-open'), {
-  send, lang: () => view.lang, dataset: () => settings.dataset, onToggle: () => writeUrl(),
+  send, lang: () => view.lang, dataset: () => settings.dataset, onToggle: () => {
+    writeUrl();
+    if (game.isOpen) tour?.gameOpened();
+  },
 });
+
+// ---- the guided tour (tour.js): its buttons act through the page's own controls ----
+
+let tour = null;
+const tourAct = {
+  preset: (name) => applyPreset(name),
+  dataset: (name) => {
+    if (settings.dataset === name) return;
+    settings.dataset = name;
+    fillControls();
+    writeUrl();
+    loadDataset(name);
+  },
+  play: () => send('play'),
+  pause: () => send('pause'),
+  steps: (kind, n) => { for (let i = 0; i < n; i++) send('step', { kind }); },
+  openGame: () => game.open(),
+};
+function openTour(step = 1) {
+  if (!tour) tour = new Tour($('tour'), { lang: () => view.lang, act: tourAct, onStep: () => tourShown() }, step);
+  else tour.open(step - 1);
+  tourShown();
+}
+function tourShown() {
+  $('tour-open').setAttribute('aria-expanded', String(!!tour && !tour.root.hidden));
+  writeUrl();
+}
+$('tour-open').addEventListener('click', () => (tour && !tour.root.hidden ? tour.close() : openTour(1)));
 
 // ---- errors ----
 
@@ -72,7 +108,7 @@ $('retry').addEventListener('click', () => {
 // ---- settings, controls and the URL ----
 
 function writeUrl() {
-  history.replaceState(null, '', toHash(settings, view) + (game.isOpen ? '&game=1' : ''));
+  history.replaceState(null, '', toHash(settings, view) + (game.isOpen ? '&game=1' : '') + (tour && !tour.root.hidden ? `&tour=${tour.i + 1}` : ''));
 }
 
 // ---- the quiet line: news that is not an error (a trained model not built yet, ...) ----
@@ -227,6 +263,7 @@ function setLang(lang) {
   summariseHistory();
   labelFilm();
   game.relabel();
+  tour?.relabel();
   $('history-zero').textContent = pct(lang, 0);
   $('history-full').textContent = `≥ ${pct(lang, FULL)}`;
   for (const c of Object.values(charts)) c.dirty = true;
@@ -481,6 +518,7 @@ const onMessage = {
       clearFilm();
     }
     if (msg.frames?.length) addFrames(msg.frames);
+    tour?.snapshot(msg, { dataset: settings.dataset });
     for (const c of Object.values(charts)) c.append?.(msg.points);
     // A change of cost with no point yet (paused) still switches the views.
     for (const [c] of costCharts) c.setCost(msg.cost, msg.step);
@@ -572,3 +610,5 @@ drawMeter(null);
 renderCostViews();
 if (link.errors.length) showError('errUrl', { msg: link.errors.join('; ') });
 if (gameLink) game.open();
+if (tourLink > 0) openTour(tourLink);
+else if (tourLink < 0) showError('errUrl', { msg: `tour must be a step from 1 to ${TOUR_STEPS.length}, not '${tourText}'` });
