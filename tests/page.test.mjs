@@ -489,8 +489,8 @@ pageTest('view options: hide, embed, play and a bad parameter in the link', asyn
   await ready(e);
   assert.equal(await e.evaluate(() => document.body.classList.contains('embed')), true);
   assert.equal(await e.locator('header.top').isHidden(), true, 'no header in embed mode');
-  for (const id of ['samples', 'chart-d', 'meter', 'play']) assert.equal(await byId(e, id).isVisible(), true, `${id} shows in embed mode`);
-  for (const id of ['chart-loss', 'chart-grad', 'strip']) assert.equal(await byId(e, id).isHidden(), true, `${id} is left out of embed mode`);
+  for (const id of ['samples', 'chart-d', 'chart-grad', 'cost-gradients', 'meter', 'play']) assert.equal(await byId(e, id).isVisible(), true, `${id} shows in embed mode`);
+  for (const id of ['chart-loss', 'strip']) assert.equal(await byId(e, id).isHidden(), true, `${id} is left out of embed mode`);
   assert.equal(hashParams(e).embed, '1');
 
   const p = await open('#play=1&seed=3');

@@ -600,8 +600,9 @@ const divergingBox = Object.assign(document.createElement('span'), { id: 'diverg
 divergingBox.dataset.testid = 'diverging';
 $('skipped').after(divergingBox);
 if (view.embed) document.body.classList.add('embed');
+if (view.present) document.body.classList.add('present'); // for a projector: style.css
 for (const name of view.hide) {
-  for (const el of document.querySelectorAll(`[data-control="${name}"]`)) el.hidden = true;
+  for (const el of document.querySelectorAll(`[data-control="${name}"], [data-view="${name}"]`)) el.hidden = true;
 }
 translate(document, view.lang);
 document.documentElement.lang = view.lang;

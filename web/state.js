@@ -3,9 +3,10 @@
 //
 //   #dataset=fashion&preset=strong-d&lr_d=0.001&lang=fr&hide=loss,seed&embed=1&play=1
 //   #checkpoint=mnist-digits&play=1
+//   #preset=strong-d&present=1&hide=losses,history,strip,realfake
 //
-// Training settings (SETTINGS) say what to train; view options (lang, hide, embed, play)
-// say how to show it; checkpoint names a trained model to start from (the file
+// Training settings (SETTINGS) say what to train; view options (lang, hide, embed,
+// present, play) say how to show it; checkpoint names a trained model to start from (the file
 // data/checkpoints/NAME.gan on the server). Every value is checked: a bad one is reported
 // by name and left at its default, never passed on to the engine.
 
@@ -44,11 +45,15 @@ export const SETTINGS = {
 /** The engine key a page setting sets (null for the page's own). */
 export const engineKey = (key) => (key === 'smoothing' ? 'real_label' : ENGINE[key] ? key : null);
 
-// Controls a link can hide (hide=a,b,...); 'controls' hides the whole panel.
-export const HIDEABLE = [
+// What a link can hide (hide=a,b,...): controls (the page's data-control names; 'controls'
+// hides the whole panel) and views (the cards' data-view names), so a lesson shows only
+// what it is about.
+export const CONTROLS = [
   'controls', 'presets', 'dataset', 'loss', 'lr_g', 'lr_d', 'd_steps', 'batch', 'smoothing',
   'mbstd', 'seed', 'steppers', 'checkpoint', 'lang',
 ];
+export const VIEWS = ['samples', 'dout', 'grad', 'costgrad', 'losses', 'realfake', 'meter', 'history', 'pdata', 'strip', 'film'];
+export const HIDEABLE = [...CONTROLS, ...VIEWS];
 
 // Settings that shape the model or its data: changing one starts a new model.
 export const RESTART_KEYS = Object.keys(SETTINGS).filter((k) => k === 'dataset' || (engineKey(k) && !ENGINE[engineKey(k)].live));
@@ -79,14 +84,14 @@ export function parseSetting(key, text) {
 }
 
 /**
- * Reads a URL hash (or query) string: { settings, given, lang, hide, embed, play,
+ * Reads a URL hash (or query) string: { settings, given, lang, hide, embed, present, play,
  * checkpoint, errors }. Unknown or bad parameters land in errors (one line each) and
  * change nothing.
  */
 export function fromHash(hash) {
   const params = new URLSearchParams(hash.replace(/^[#?]/, ''));
   const out = {
-    settings: defaults(), given: new Set(), lang: null, hide: new Set(), embed: false, play: false,
+    settings: defaults(), given: new Set(), lang: null, hide: new Set(), embed: false, present: false, play: false,
     checkpoint: null, errors: [],
   };
   for (const [key, text] of params) {
@@ -99,9 +104,9 @@ export function fromHash(hash) {
     } else if (key === 'hide') {
       for (const name of text.split(',').filter(Boolean)) {
         if (HIDEABLE.includes(name)) out.hide.add(name);
-        else out.errors.push(`hide: no control named '${name}' (one of ${HIDEABLE.join(', ')})`);
+        else out.errors.push(`hide: no control or view named '${name}' (controls: ${CONTROLS.join(', ')}; views: ${VIEWS.join(', ')})`);
       }
-    } else if (key === 'embed' || key === 'play') {
+    } else if (key === 'embed' || key === 'present' || key === 'play') {
       out[key] = text === '1' || text === 'true';
     } else {
       const v = parseSetting(key, text);
@@ -119,13 +124,14 @@ export function fromHash(hash) {
  * The hash for settings and view options; view options only when they are not the
  * default. checkpoint first: the model it names is where the settings after it apply.
  */
-export function toHash(settings, { lang, hide = new Set(), embed = false, play = false, checkpoint = null } = {}) {
+export function toHash(settings, { lang, hide = new Set(), embed = false, present = false, play = false, checkpoint = null } = {}) {
   const params = new URLSearchParams();
   if (checkpoint) params.set('checkpoint', checkpoint);
   for (const key of Object.keys(SETTINGS)) params.set(key, String(settings[key] === true ? 1 : settings[key] === false ? 0 : settings[key]));
   if (lang) params.set('lang', lang);
   if (hide.size) params.set('hide', [...hide].join(','));
   if (embed) params.set('embed', '1');
+  if (present) params.set('present', '1');
   if (play) params.set('play', '1');
   return `#${params.toString().replace(/%2C/g, ',')}`;
 }

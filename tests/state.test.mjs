@@ -1,0 +1,67 @@
+// The link's view options in web/state.js without a browser: present=1 (a projector), and
+// hide= with the views' names as well as the controls', checked against web/index.html.
+// (tests/session.test.mjs covers the settings' round trip and bad values.)
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { CONTROLS, HIDEABLE, VIEWS, defaults, fromHash, toHash } from '../web/state.js';
+
+const HTML = readFileSync(new URL('../web/index.html', import.meta.url), 'utf8');
+const attrs = (name) => new Set([...HTML.matchAll(new RegExp(`${name}="([^"]+)"`, 'g'))].map((m) => m[1]));
+
+test('present=1 is read, written only when on, and round-trips with the other view options', () => {
+  assert.equal(fromHash('').present, false);
+  assert.equal(fromHash('#present=1').present, true);
+  assert.equal(fromHash('#present=true').present, true);
+  assert.equal(fromHash('#present=0').present, false);
+  assert.deepEqual(fromHash('#present=1').errors, []);
+
+  assert.doesNotMatch(toHash(defaults(), {}), /present/, 'off: not in the link');
+  assert.doesNotMatch(toHash(defaults(), { present: false }), /present/);
+
+  const link = '#preset=strong-d&present=1&hide=losses,history,strip,realfake&play=1&lang=fr';
+  const r = fromHash(link);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.present, true);
+  assert.equal(r.play, true);
+  assert.equal(r.lang, 'fr');
+  assert.equal(r.settings.preset, 'strong-d');
+  const hash = toHash(r.settings, r);
+  assert.match(hash, /&present=1(&|$)/);
+  assert.match(hash, /&hide=losses,history,strip,realfake(&|$)/, 'the views stay comma-separated, in order');
+  const back = fromHash(hash);
+  assert.deepEqual(back.errors, []);
+  assert.deepEqual(back.settings, r.settings);
+  for (const k of ['lang', 'embed', 'present', 'play', 'checkpoint']) assert.equal(back[k], r[k], k);
+  assert.deepEqual([...back.hide], [...r.hide]);
+  assert.equal(toHash(back.settings, back), hash, 'a second trip changes nothing');
+
+  // present and embed are independent options
+  const both = fromHash(toHash(defaults(), { embed: true, present: true }));
+  assert.equal(both.embed, true);
+  assert.equal(both.present, true);
+});
+
+test('hide= takes the views, the cards\' data-view names in index.html, and the controls', () => {
+  assert.deepEqual([...attrs('data-view')].sort(), [...VIEWS].sort(), 'every card has a name hide= knows, and no more');
+  assert.deepEqual([...attrs('data-control')].sort(), [...CONTROLS].sort(), 'every control hide= knows is in the page');
+  assert.deepEqual(HIDEABLE, [...CONTROLS, ...VIEWS]);
+  for (const name of HIDEABLE) {
+    const r = fromHash(`#hide=${name}`);
+    assert.deepEqual(r.errors, [], name);
+    assert.deepEqual([...r.hide], [name]);
+  }
+  const all = fromHash(`#hide=${VIEWS.join(',')},controls`);
+  assert.deepEqual(all.errors, []);
+  assert.equal(all.hide.size, VIEWS.length + 1);
+});
+
+test('a bad hide= name is reported with the names there are; the good ones still apply', () => {
+  const r = fromHash('#hide=losses,chart,Samples,,history&present=1');
+  assert.deepEqual([...r.hide], ['losses', 'history']);
+  assert.equal(r.present, true);
+  assert.equal(r.errors.length, 2, r.errors.join('\n'));
+  assert.match(r.errors[0], /^hide: no control or view named 'chart' \(controls: controls, presets, .*; views: samples, dout, grad, costgrad, losses, realfake, meter, history, pdata, strip, film\)$/);
+  assert.match(r.errors[1], /'Samples'/, 'names are lower case');
+});
