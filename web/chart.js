@@ -116,14 +116,16 @@ export class LineChart {
       const m = (hi - lo) * 0.06; // a margin, so a line at a bound stays visible
       lo -= m, hi += m;
     }
-    const pad = { l: 46, r: 8, t: 8, b: 18 };
+    // Tick and label size: --chart-font on the canvas (the projector's layout raises it).
+    const fontPx = parseFloat(getComputedStyle(canvas).getPropertyValue('--chart-font')) || 11, k = fontPx / 11;
+    const pad = { l: Math.round(46 * k), r: 8, t: 8, b: Math.round(18 * k) };
     const x0 = this.x[0] ?? 0, x1 = Math.max(this.x[this.x.length - 1] ?? 1, x0 + 1);
     const px = (x) => pad.l + ((Math.min(Math.max(x, x0), x1) - x0) / (x1 - x0)) * (w - pad.l - pad.r);
     const py = (v) => pad.t + (1 - (f(v) - lo) / (hi - lo)) * (h - pad.t - pad.b);
 
     const style = getComputedStyle(canvas);
     const text = style.getPropertyValue('--chart-text') || '#555';
-    g.font = '11px system-ui, sans-serif';
+    g.font = `${fontPx}px system-ui, sans-serif`;
     g.fillStyle = text;
     g.strokeStyle = style.getPropertyValue('--chart-grid') || '#ddd';
     g.lineWidth = 1;
@@ -189,11 +191,11 @@ export class LineChart {
     });
 
     // Labels last, over the lines, each on a light backing so it stays readable.
-    g.font = '10.5px system-ui, sans-serif';
+    g.font = `${fontPx - 0.5}px system-ui, sans-serif`;
     for (const r of drawnRefs) {
-      if (r.label) label(g, r.label, w - pad.r - 3, r.y + (r.y - pad.t < 14 ? 11 : -3), 'right', text);
+      if (r.label) label(g, r.label, w - pad.r - 3, r.y + (r.y - pad.t < 14 * k ? 11 * k : -3), 'right', text, fontPx);
     }
-    for (const m of drawnMarks) if (m.label) label(g, m.label, m.x + 3, pad.t + 10, 'left', text);
+    for (const m of drawnMarks) if (m.label) label(g, m.label, m.x + 3, pad.t + 10 * k, 'left', text, fontPx);
 
     canvas.dataset.plot = JSON.stringify({
       series: drawnSeries, refs: drawnRefs, marks: drawnMarks, points: this.x.length,
@@ -202,12 +204,12 @@ export class LineChart {
   }
 }
 
-function label(g, text, x, y, align, colour) {
+function label(g, text, x, y, align, colour, fontPx = 11) {
   g.textAlign = align;
   const wText = g.measureText(text).width;
   const left = align === 'right' ? x - wText : x;
   g.fillStyle = 'rgba(255,255,255,0.85)';
-  g.fillRect(left - 2, y - 9, wText + 4, 12);
+  g.fillRect(left - 2, y - 0.82 * fontPx, wText + 4, 1.1 * fontPx);
   g.fillStyle = colour;
   g.fillText(text, x, y);
 }
