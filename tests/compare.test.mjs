@@ -3,38 +3,13 @@
 // seed, compare=loss the two costs, compare=preset:NAME two lessons; each column pauses and
 // resets on its own while the other keeps training; a bad compare= is named; French.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchChromium } from '../tools/chromium.mjs';
-import { listen } from '../tools/serve.mjs';
 import { STRINGS } from '../web/i18n.js';
+import { openPage, pageServer } from './pages.mjs';
 
-const WAIT = 90000;
-let server, url, browser;
-
-before(async () => {
-  ({ server, url } = await listen({ port: 0 }));
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function open(hash, t) {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(WAIT);
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e}`));
-  t.after(async () => {
-    assert.deepEqual(problems, [], 'no console or page errors');
-    await page.close();
-  });
-  await page.goto(`${url}compare.html${hash}`);
-  return page;
-}
+const env = pageServer();
+const open = (hash, t) => openPage(env, `compare.html${hash}`, t, { ready: false });
 
 const col = (page, i) => page.evaluate((k) => {
   const el = document.querySelector(`[data-testid="cmp-col-${k}"]`);
@@ -59,9 +34,11 @@ test('compare=dataset: MNIST and Fashion-MNIST train at once; each column pauses
   // Pause the left one: it stops, the right one goes on.
   await page.getByTestId('cmp-play-0').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="cmp-play-0"]').getAttribute('aria-pressed') === 'false');
-  await page.waitForTimeout(500);
-  const paused = (await col(page, 0)).step, right = (await col(page, 1)).step;
-  await waitStep(page, 1, right + 10);
+  // The left one's last snapshot (the slice it was in when asked) may still be on its way:
+  // read it once the right one has gone on for a while, then again after a while more.
+  await waitStep(page, 1, (await col(page, 1)).step + 10);
+  const paused = (await col(page, 0)).step;
+  await waitStep(page, 1, (await col(page, 1)).step + 10);
   assert.equal((await col(page, 0)).step, paused, 'the paused column stays');
 
   // Reset the right one: a new model from step 0 that keeps training; the left stays paused.

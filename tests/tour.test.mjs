@@ -5,42 +5,14 @@
 // below the non-saturating one), in English and French; the controls stay usable, and the
 // link keeps the step.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchChromium } from '../tools/chromium.mjs';
-import { listen } from '../tools/serve.mjs';
 import { STRINGS } from '../web/i18n.js';
 import { STEPS } from '../web/tour.js';
+import { openPage, pageServer } from './pages.mjs';
 
-const WAIT = 90000;
-let server, url, browser;
-
-before(async () => {
-  ({ server, url } = await listen({ port: 0 }));
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-/** A page at hash, ready to train; fails the test on any console or page error. */
-async function open(hash, t) {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(WAIT);
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e}`));
-  t.after(async () => {
-    assert.deepEqual(problems, [], 'no console or page errors');
-    await page.close();
-  });
-  await page.goto(url + hash);
-  await page.waitForFunction(() => document.body.dataset.firstSamplesMs !== undefined
-    && document.getElementById('progress').hidden && / 60000 /.test(document.getElementById('progress-text').textContent), null, { polling: 100 });
-  return page;
-}
+const env = pageServer();
+const open = (hash, t) => openPage(env, hash, t);
 
 const byId = (page, id) => page.getByTestId(id);
 const tourState = (page) => page.evaluate(() => {

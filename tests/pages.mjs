@@ -1,0 +1,48 @@
+// pages.mjs - what the page tests share: the real server and Debian's Chromium for a test
+// file, and a page opened at a link that fails its test on any console or page error.
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+
+import { launchChromium } from '../tools/chromium.mjs';
+import { listen } from '../tools/serve.mjs';
+
+export const WAIT = 90000;
+
+/** Starts the server and the browser before the file's tests and stops them after. */
+export function pageServer() {
+  const env = { url: null, browser: null };
+  let server;
+  before(async () => {
+    ({ server, url: env.url } = await listen({ port: 0 }));
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    server?.close();
+  });
+  return env;
+}
+
+/**
+ * A page at env.url + path (e.g. '#tour=1' or 'compare.html#compare=loss') for test t,
+ * closed after it; any console error or page error fails t. ready: wait for the dataset
+ * and the first samples, as a class would before pressing anything.
+ */
+export async function openPage(env, path, t, { ready = true, viewport } = {}) {
+  const page = await env.browser.context.newPage();
+  page.setDefaultTimeout(WAIT);
+  if (viewport) await page.setViewportSize(viewport);
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e}`));
+  t.after(async () => {
+    assert.deepEqual(problems, [], 'no console or page errors');
+    await page.close();
+  });
+  await page.goto(env.url + path);
+  if (ready) {
+    await page.waitForFunction(() => document.body.dataset.firstSamplesMs !== undefined
+      && document.getElementById('progress').hidden && / 60000 /.test(document.getElementById('progress-text').textContent), null, { polling: 100 });
+  }
+  return page;
+}
