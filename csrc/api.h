@@ -153,12 +153,14 @@ int gp_png_gray(const uint8_t *pixels, int w, int h); /* a grey picture, w x h b
 const uint8_t *gp_png_data(void);
 int gp_to_bytes(const float *x, int n, uint8_t *out);
 /* the mode meter (gan/meter.h) */
-enum { GP_METER_FLOATS = 28, GP_METER_RULE = 6 };
+enum { GP_METER_FLOATS = 28, GP_METER_RULE = 6, GP_METER_FEATURES = 3136 };
 int gp_meter_create(uint32_t seed);
 int gp_meter_destroy(int meter);
 int gp_meter_train_epoch(int meter, int dataset, int negatives, float lr, float *loss);
 int gp_meter_accuracy(int meter, int dataset, float *accuracy);
 int gp_meter_read(int meter, const float *images, int n, float *out);
+/* the penultimate activations, GP_METER_FEATURES (7x7x64) floats an image, n in 1..10000 */
+int gp_meter_features(int meter, const float *images, int n, float *out);
 int gp_meter_tally(const float *probs, int n, float *out);
 int gp_meter_rule(float *out);
 int gp_meter_size(int meter);

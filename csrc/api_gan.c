@@ -576,6 +576,18 @@ GP_API int gp_meter_read(int h, const float *images, int n, float *out) {
   return GP_OK;
 }
 
+/* The penultimate activations of n images: GP_METER_FEATURES floats an image into out. */
+_Static_assert((int)GP_METER_FEATURES == (int)METER_FEATURES, "api.h's feature count is meter.h's");
+GP_API int gp_meter_features(int h, const float *images, int n, float *out) {
+  api_enter();
+  LOOKUP(meter, m, meters, h);
+  if (n < 1 || n > 10000) return fail(GP_ERR_SIZE, "image count out of 1..10000");
+  CHECK(api_check_bytes(images, (int64_t)n * 784 * sizeof(float)));
+  CHECK(api_check_bytes(out, (int64_t)n * METER_FEATURES * sizeof(float)));
+  meter_features(m, images, n, out);
+  return GP_OK;
+}
+
 /* The reading of n rows of 11 class probabilities: the meter's arithmetic on known inputs. */
 GP_API int gp_meter_tally(const float *probs, int n, float *out) {
   api_enter();

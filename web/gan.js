@@ -470,6 +470,8 @@ export function meterRule(core) {
 }
 
 const METER_FLOATS = 28, METER_CLASSES = 11;
+/** Floats of the meter's penultimate features an image (Meter.features). */
+export const METER_FEATURES = 3136;
 
 /** A reading as the core lays it out (api_gan.c, reading_out). */
 function readingFrom(v) {
@@ -535,6 +537,26 @@ export class Meter {
     try {
       engineCall(this.core, 'meter_read', this.handle, p, images.length / PIXELS, this.scratch);
       return readingFrom(this.core.read(this.scratch, METER_FLOATS));
+    } finally {
+      this.core.free(p);
+    }
+  }
+
+  /**
+   * The penultimate activations of images in [-1, 1] (what the dense head reads): a
+   * Float32Array of METER_FEATURES (7x7x64, channels last) floats an image.
+   */
+  features(images) {
+    const n = images.length / PIXELS;
+    const p = this.core.upload(images);
+    try {
+      const out = this.core.alloc(n * METER_FEATURES);
+      try {
+        engineCall(this.core, 'meter_features', this.handle, p, n, out);
+        return this.core.read(out, n * METER_FEATURES);
+      } finally {
+        this.core.free(out);
+      }
     } finally {
       this.core.free(p);
     }

@@ -3,7 +3,7 @@
 // (steps, training time, images/s, time to digits, the statistics not yet shown). The
 // Worker (worker.js) drives it and posts what it returns; Node tests drive it directly.
 import {
-  Dataset, GRID, Gan, Meter, PIXELS, diverged, gridNoise, latentNoise, meterRule, pngGray, presetConfig, presets, toBytes,
+  Dataset, GRID, Gan, METER_FEATURES, Meter, PIXELS, diverged, gridNoise, latentNoise, meterRule, pngGray, presetConfig, presets, toBytes,
 } from './gan.js';
 import { composeStrip, isFrameStep } from './filmstrip.js';
 
@@ -20,6 +20,23 @@ export const G_STATS = ['loss_g', 'g_signal', 'grad_norm_g', 'grad_ns', 'grad_mi
 // "Real or fake?": a round shows GAME images, of which GAME_FAKES[0] to GAME_FAKES[1] are G's.
 export const GAME = 16;
 export const GAME_FAKES = [4, 12];
+// "P_θ against P_data" (pdata.js): generated points drawn, from their own fixed noise
+export const PDATA = 500;
+export const PDATA_SEED = 0x9d47; // xor the model's seed
+
+/** The 2-D points of n rows of features on a projection { mean, axes: [a1, a2] }: Float32Array [x0, y0, x1, ...]. */
+export function projectFeatures(features, n, { mean, axes: [a1, a2] }) {
+  const d = mean.length, out = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    let x = 0, y = 0;
+    for (let j = 0, o = i * d; j < d; j++) {
+      const v = features[o + j] - mean[j];
+      x += v * a1[j], y += v * a2[j];
+    }
+    out[2 * i] = x, out[2 * i + 1] = y;
+  }
+  return out;
+}
 
 /** A small seeded generator (mulberry32): uniform in [0, 1). */
 export function seededRandom(seed) {
@@ -101,6 +118,7 @@ export class Session {
     this.gan = null;
     this.dataset = null;
     this.meter = null;
+    this.pca = null;   // "P_θ against P_data": the dataset's projection (setPca)
     this.real = null;  // REAL training images as bytes, for the side-by-side view
     // how many samples the meter reads (from their own fixed noise) and what counts as digits
     this.meterRule = meterRule(core);
@@ -227,6 +245,7 @@ export class Session {
     const { latent, seed } = this.config;
     this.gridZ = gridNoise(this.core, latent, seed);
     this.meterZ = latentNoise(this.core, this.meterRule.samples, latent, (seed ^ 0x3e7e) >>> 0);
+    this.pdataZ = latentNoise(this.core, PDATA, latent, (seed ^ PDATA_SEED) >>> 0);
     const ends = latentNoise(this.core, 2, latent, (seed ^ 0x51e9) >>> 0);
     this.stripZ = slerpStrip(ends.subarray(0, latent), ends.subarray(latent), STRIP);
     this.reset();
@@ -269,6 +288,7 @@ export class Session {
     this.meter?.destroy();
     this.dataset = dataset;
     this.meter = m;
+    this.pca = null; // the projection belongs to a dataset's meter: setPca again
     // A fixed, spread-out choice of real digits (every 997th image, wrapping).
     this.real = new Uint8Array(REAL * PIXELS);
     for (let k = 0; k < REAL; k++) {
@@ -335,6 +355,40 @@ export class Session {
     return r.value;
   }
 
+  /**
+   * The projection of "P_θ against P_data" for a dataset (make data's pca-<name>.json,
+   * parsed) and the real images it shows (from the test set setTestSet holds): returns
+   * { points (Float32Array x, y), images (bytes) } of the real ones; throws if the file does
+   * not fit the meter or the test set.
+   */
+  setPca(name, json) {
+    const d = json?.mean?.length, set = this.testSets[name];
+    if (!set) throw new Error(`no test set for ${name}`);
+    const ok = (a) => Array.isArray(a) && a.length === d && a.every(Number.isFinite);
+    const { index, points } = json.real ?? {};
+    if (!(d === METER_FEATURES && ok(json.mean) && json.axes?.length === 2 && json.axes.every(ok)
+      && Array.isArray(index) && Array.isArray(points) && index.length === points.length
+      && index.every((k) => Number.isInteger(k) && k >= 0 && k < set.count)
+      && points.every((p) => p?.length === 2 && p.every(Number.isFinite)))) {
+      throw new Error('not a projection made by make data');
+    }
+    const images = new Uint8Array(index.length * PIXELS);
+    index.forEach((k, i) => images.set(set.images.subarray(k * PIXELS, (k + 1) * PIXELS), i * PIXELS));
+    this.pca = { name, mean: Float32Array.from(json.mean), axes: json.axes.map((a) => Float32Array.from(a)) };
+    return { points: Float32Array.from(points.flat()), images };
+  }
+
+  /**
+   * PDATA samples of the current G from their fixed noise, projected like the real points:
+   * { step, points (Float32Array x, y), images (bytes) }, or null without a meter or projection.
+   */
+  readPdata() {
+    if (!this.meter || !this.pca) return null;
+    const images = this.gan.generate(this.pdataZ);
+    const points = projectFeatures(this.meter.features(images), PDATA, this.pca);
+    return { step: this.gSteps, points, images: toBytes(this.core, images) };
+  }
+
   /** The mode meter's reading of meterRule.samples generated images (null without a meter). */
   readMeter() {
     if (!this.meter) return null;
@@ -351,10 +405,11 @@ export class Session {
    * statistics points since the last snapshot, counters and rates, the model's generation
    * and current cost, the stretch of steps meeting the divergence rule while it lasts and
    * DIVERGING_QUIET steps after (diverging: { step where it began, last, loss }, or null),
-   * and a mode-meter reading when asked for one (null otherwise).
+   * and a mode-meter reading when asked for one (null otherwise); with pdata, the samples
+   * of "P_θ against P_data" (readPdata) as .pdata.
    * Transferable buffers are listed in .transfer.
    */
-  snapshot({ meter = false } = {}) {
+  snapshot({ meter = false, pdata = false } = {}) {
     const samples = toBytes(this.core, this.gan.generate(this.gridZ));
     const strip = toBytes(this.core, this.gan.generate(this.stripZ));
     const points = this.pending;
@@ -370,6 +425,10 @@ export class Session {
     };
     this.framesSent = this.frames.length;
     snap.transfer = [samples.buffer, strip.buffer, ...snap.frames.map((f) => f.bytes.buffer)];
+    if (pdata) {
+      snap.pdata = this.readPdata();
+      if (snap.pdata) snap.transfer.push(snap.pdata.points.buffer, snap.pdata.images.buffer);
+    }
     return snap;
   }
 }

@@ -7,11 +7,14 @@
 //                 | reset {config} | retune {config} | dataset {name, config} | save
 //                 | load {bytes} | export | exportStrip (the filmstrip, progress.png)
 //                 | gameOpen {name} | gameRound {id, name} ("Real or fake?", game.js)
+//                 | pdata {on} (the view "P_θ against P_data" shown or not, pdata.js)
 // Worker -> page: hello {presets} | snapshot {...} | progress {name, loaded, total}
 //                 | data {name, ok, message} | running {value} | checkpoint {bytes, step}
 //                 | loaded {config, step, name} | notice {key, name}
 //                 | error {kind, message, name, nonFinite} | png {bytes, what}
 //                 | round {id, name, images, fake, source, scores, ...} or {id, error}
+//                 | pdataReal {name, points, images} or {name, error} (the real cloud, once
+//                   a dataset; the generated one comes in snapshots beside meter readings)
 import { CoreError, GP, loadCore, maxBadSteps, pngGrid } from './gan.js';
 import { Session, presetTable } from './session.js';
 import { CHECKPOINT_NAME } from './state.js';
@@ -22,6 +25,7 @@ const METER_MS = 4000;      // the mode meter reads meterRule's 1000 samples: ~0
 
 let session, wanted = false, running = false, scheduled = false, lastSnap = 0, lastMeter = 0, dataName = null;
 let loadToken = 0, loadAbort = null;
+let pdataOn = false, pdataName = null; // the view is shown; the dataset whose projection the session holds
 
 const post = (msg, transfer = []) => postMessage(msg, transfer);
 // What a person reads: the core's reason for a CoreError, the message of anything else.
@@ -36,7 +40,9 @@ function sendSnapshot(meter) {
   const now = performance.now();
   if (meter && session.meter) lastMeter = now;
   lastSnap = now;
-  const snap = session.snapshot({ meter: meter && !!session.meter });
+  // The samples' cloud: at each meter reading, while the view is shown.
+  const pdata = pdataOn && meter && !!session.meter && pdataName === dataName;
+  const snap = session.snapshot({ meter: meter && !!session.meter, pdata });
   const { transfer } = snap;
   delete snap.transfer;
   post({ type: 'snapshot', ...snap }, transfer);
@@ -153,6 +159,7 @@ async function loadData(name) {
       throw new Error(url ? `${url.pathname}: ${e.reason}` : e.reason);
     }
     dataName = name;
+    pdataName = null; // setData dropped the projection
     post({ type: 'data', name, ok: true, count: session.dataset.count, meter: !!meter, rule: session.meterRule, real: session.real.slice() });
     return true;
   } catch (e) {
@@ -218,13 +225,43 @@ function loadTestSet(name) {
   return testSets[name];
 }
 
+// "P_θ against P_data": the dataset's projection (make data's pca-<name>.json) and the
+// real images it shows (the test set, shared with the game), loaded when the view is first
+// shown; the real cloud is posted once for each dataset.
+async function loadPdata() {
+  const name = dataName;
+  if (!name || !session.meter || pdataName === name) return;
+  try {
+    const url = new URL(`data/pca-${name}.json`, new URL('.', import.meta.url));
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}${res.status === 404 ? ' (run make data on the server)' : ''}`);
+    const json = await res.json();
+    await loadTestSet(name);
+    if (name !== dataName) return; // another dataset came in meanwhile
+    const real = session.setPca(name, json);
+    pdataName = name;
+    post({ type: 'pdataReal', name, ...real }, [real.points.buffer, real.images.buffer]);
+  } catch (e) {
+    post({ type: 'pdataReal', name, error: cleanMessage(e) });
+  }
+}
+
 const handlers = {
+  async pdata({ on }) {
+    pdataOn = on;
+    if (!on) return;
+    await loadPdata();
+    if (pdataName === dataName && session.meter) sendSnapshot(true); // the samples' cloud at once, even paused
+  },
   async init({ config, dataset, checkpoint, live = {} }) {
     // First samples before the dataset arrives: a trained model's at once, or the untrained G's.
     if (!(checkpoint && await startFrom(checkpoint, live))
       && guarded('config', () => session.build(config)) === undefined && !session.gan) session.build({});
     sendSnapshot(false);
-    if (await loadData(dataset)) sendSnapshot(true);
+    if (await loadData(dataset)) {
+      if (pdataOn) await loadPdata();
+      sendSnapshot(true);
+    }
     setRunning(wanted);
   },
   play: () => setRunning(true),
@@ -255,6 +292,7 @@ const handlers = {
   async dataset({ name, config }) {
     if (await loadData(name)) {
       guarded('config', () => session.build(config));
+      if (pdataOn) await loadPdata();
       sendSnapshot(true);
     }
     setRunning(wanted);

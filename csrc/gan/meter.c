@@ -12,6 +12,7 @@
 #include "../nn/nn.h"
 
 enum { B = METER_BATCH, C1 = 32, C2 = 64, F = 7 * 7 * C2, PIXELS = 784 };
+_Static_assert((int)F == (int)METER_FEATURES, "meter.h's METER_FEATURES is the second conv's output");
 /* parameter floats: conv 1, conv 2, dense */
 enum { N_PARAMS = 16 * C1 + C1 + 16 * C1 * C2 + C2 + F * METER_CLASSES + METER_CLASSES };
 static const float LEAK = 0.2f;
@@ -203,6 +204,15 @@ void meter_read(meter *m, const float *images, int n, meter_reading *r) {
     tally_rows(m->probs, k, r);
   }
   tally_finish(n, r);
+}
+
+void meter_features(meter *m, const float *images, int n, float *out) {
+  for (int start = 0; start < n; start += B) {
+    const int k = n - start < B ? n - start : B;
+    memcpy(m->x, images + (size_t)start * PIXELS, sizeof(float) * (size_t)k * PIXELS);
+    forward(m, k);
+    memcpy(out + (size_t)start * F, m->l2, sizeof(float) * (size_t)k * F);
+  }
 }
 
 size_t meter_size(const meter *m) {

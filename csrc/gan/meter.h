@@ -32,7 +32,8 @@ enum {
   METER_CLASSES = 11,
   METER_BATCH = 100,
   METER_SAMPLES = 1000, /* images every caller reads */
-  METER_SHARE_DIV = 20  /* a class covers when it holds >= 1/20 = 5% of the samples */
+  METER_SHARE_DIV = 20, /* a class covers when it holds >= 1/20 = 5% of the samples */
+  METER_FEATURES = 7 * 7 * 64 /* penultimate activations an image (meter_features) */
 };
 #define METER_TOP_PROB 0.9f          /* a sample is confident when its top probability is this high */
 #define METER_FLOOR 0.1f             /* below this confident share nothing is recognisable */
@@ -63,6 +64,10 @@ void meter_read(meter *m, const float *images, int n, meter_reading *r);
 /* The reading of n rows of class probabilities [n, METER_CLASSES]: the arithmetic of
  * meter_read, apart from the network. */
 void meter_tally(const float *probs, int n, meter_reading *r);
+/* The penultimate activations of n images [n, 28, 28] in [-1, 1]: the second LeakyReLU's
+ * output, METER_FEATURES floats an image (7x7x64, channels last), what the dense head
+ * reads. out holds n * METER_FEATURES floats. */
+void meter_features(meter *m, const float *images, int n, float *out);
 
 /* The weights as bytes, for caching: version 2 of the file io/meter_file.h lays out, its
  * floats the parameters (conv 1 weights and biases, conv 2's, the dense head's). Every
