@@ -77,7 +77,7 @@ test('the dist holds the page, its core and the data, nothing else', () => {
   const files = listing(dist);
   const web = readdirSync(path.join(ROOT, 'web')).filter((f) => !f.startsWith('.')).map((f) => `web/${f}`);
   const data = ['mnist', 'fashion'].flatMap((d) => [
-    ...['train', 't10k'].flatMap((set) => [`${d}-${set}-images-idx3-ubyte.gz`, `${d}-${set}-labels-idx1-ubyte.gz`]), `meter-${d}.bin`]);
+    ...['train', 't10k'].flatMap((set) => [`${d}-${set}-images-idx3-ubyte.gz`, `${d}-${set}-labels-idx1-ubyte.gz`]), `meter-${d}.bin`, `pca-${d}.json`]);
   const checkpoints = existsSync(path.join(ROOT, 'data/generated/checkpoints'))
     ? readdirSync(path.join(ROOT, 'data/generated/checkpoints')).filter((f) => f.endsWith('.gan')).map((f) => `web/data/checkpoints/${f}`)
     : [];
@@ -100,7 +100,7 @@ test('checkpoints ship when built; an earlier dist is replaced, another folder i
   // A data folder of links to the real files, plus a checkpoint and its recipe record.
   const data = path.join(tmp, 'data');
   mkdirSync(path.join(data, 'checkpoints'), { recursive: true });
-  for (const f of readdirSync(path.join(ROOT, 'data/generated')).filter((n) => /\.gz$|^meter-.*\.bin$/.test(n))) {
+  for (const f of readdirSync(path.join(ROOT, 'data/generated')).filter((n) => /\.gz$|^meter-.*\.bin$|^pca-.*\.json$/.test(n))) {
     symlinkSync(path.join(ROOT, 'data/generated', f), path.join(data, f));
   }
   writeFileSync(path.join(data, 'checkpoints', 'balanced.gan'), 'GAN');

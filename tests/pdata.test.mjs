@@ -14,9 +14,8 @@ import { CoreError, GP, METER_FEATURES, PIXELS, loadCore } from '../web/gan.js';
 import { PDATA, Session, projectFeatures } from '../web/session.js';
 import { STRINGS } from '../web/i18n.js';
 import { PCA_IMAGES, bytesToFloats, loadMeter, meterPath, pcaPath, readTestSet } from '../tools/data.mjs';
-import { launchChromium } from '../tools/chromium.mjs';
-import { listen } from '../tools/serve.mjs';
 import { loadDataset } from '../tools/datasets.mjs';
+import { openPage, pageServer } from './pages.mjs';
 
 const core = await loadCore();
 const meter = loadMeter(core, 'mnist');
@@ -163,35 +162,13 @@ test('under mode-collapse the samples\' cloud shrinks far below the real one (80
 
 // ---- the view in Chromium ----
 
-const WAIT = 90000;
-let server, url, browser, dir;
-
-before(async () => {
-  ({ server, url } = await listen({ port: 0 }));
-  browser = await launchChromium();
-  dir = mkdtempSync(path.join(tmpdir(), 'pdata-'));
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const env = pageServer();
+let dir;
+before(() => { dir = mkdtempSync(path.join(tmpdir(), 'pdata-')); });
+after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
 async function open(hash, t) {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(WAIT);
-  await page.setViewportSize({ width: 1280, height: 900 });
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e}`));
-  t.after(async () => {
-    assert.deepEqual(problems, [], 'no console or page errors');
-    await page.close();
-  });
-  await page.goto(url + hash);
-  await page.waitForFunction(() => document.body.dataset.firstSamplesMs !== undefined
-    && document.getElementById('progress').hidden && / 60000 /.test(document.getElementById('progress-text').textContent), null, { polling: 100 });
+  const page = await openPage(env, hash, t, { viewport: { width: 1280, height: 900 } });
   await page.getByTestId('pdata').scrollIntoViewIfNeeded();
   return page;
 }

@@ -78,9 +78,10 @@ export function plan({ data = DATA } = {}) {
   const copies = web.map((f) => [path.join(ROOT, 'web', f), path.join('web', f)]);
   for (const f of CORE) copies.push([need(path.join(ROOT, 'build', f), 'make'), path.join('build', f)]);
   for (const name of DATASETS) {
-    // the training sets, the test sets (the "Real or fake?" game) and the meter
+    // the training sets, the test sets ("Real or fake?", P_θ against P_data), the meter and
+    // its projection (P_θ against P_data)
     const sets = ['train', 't10k'].flatMap((s) => [`${name}-${s}-images-idx3-ubyte.gz`, `${name}-${s}-labels-idx1-ubyte.gz`]);
-    for (const f of [...sets, `meter-${name}.bin`]) {
+    for (const f of [...sets, `meter-${name}.bin`, `pca-${name}.json`]) {
       copies.push([need(path.join(data, f), 'make data'), path.join('web', 'data', f)]);
     }
   }

@@ -5,6 +5,7 @@ import { LineChart } from './chart.js';
 import { CostChart, dView, gradientView } from './costs.js';
 import { drawImages } from './draw.js';
 import { Game } from './game.js';
+import { PdataView } from './pdata.js';
 import { STEPS as TOUR_STEPS, Tour } from './tour.js';
 import { FULL, MeterHistory } from './history.js';
 import { STRINGS, num, pct, pickLang, t, translate } from './i18n.js';
@@ -52,6 +53,9 @@ const game = new Game($('game'), $('game-open'), {
     if (game.isOpen) tour?.gameOpened();
   },
 });
+
+// "P_θ against P_data" (pdata.js): the Worker sends samples only while the view is in sight.
+const pdata = new PdataView($('pdata').closest('figure'), { lang: view.lang, onShown: (on) => send('pdata', { on }) });
 
 // ---- the guided tour (tour.js): its buttons act through the page's own controls ----
 
@@ -264,6 +268,7 @@ function setLang(lang) {
   labelFilm();
   game.relabel();
   tour?.relabel();
+  pdata.setLang(lang);
   $('history-zero').textContent = pct(lang, 0);
   $('history-full').textContent = `≥ ${pct(lang, FULL)}`;
   for (const c of Object.values(charts)) c.dirty = true;
@@ -516,7 +521,9 @@ const onMessage = {
       generation = msg.generation;
       clearCharts(msg.cost);
       clearFilm();
+      pdata.clearFake();
     }
+    if (msg.pdata) pdata.setFake(msg.pdata);
     if (msg.frames?.length) addFrames(msg.frames);
     tour?.snapshot(msg, { dataset: settings.dataset });
     for (const c of Object.values(charts)) c.append?.(msg.points);
@@ -560,6 +567,9 @@ const onMessage = {
     $('progress-text').textContent = t(view.lang, 'loaded', { name: msg.name, count: msg.count });
     if (!$('error').hidden && errorRetry) clearError();
     scheduleDraw();
+  },
+  pdataReal(msg) {
+    pdata.setReal(msg);
   },
   running({ value, active: isActive }) {
     updatePlay(value, isActive);
