@@ -66,6 +66,12 @@ test('compare=loss and compare=preset:strong-d set the two sides; a bad compare=
   assert.equal(await fr.locator('#cmp-title').textContent(), 'Deux entraînements côte à côte');
   assert.equal(await fr.getByTestId('cmp-play').textContent(), 'Lancer les deux');
 
+  // embed=1: for an iframe, the two columns without the page's header
+  const embed = await open('#compare=dataset&embed=1&batch=16', t);
+  await embed.waitForFunction(() => document.querySelector('[data-testid="cmp-col-1"]').dataset.dataset === 'fashion');
+  assert.equal(await embed.locator('header.top').isHidden(), true);
+  assert.equal(await embed.getByTestId('cmp-col-0').isVisible(), true);
+
   const bad = await open('#compare=colours', t);
   await bad.waitForFunction(() => !document.querySelector('[data-testid="cmp-error"]').hidden);
   assert.match(await bad.getByTestId('cmp-error').textContent(), /compare must be dataset, loss or preset:NAME, not “colours”/);

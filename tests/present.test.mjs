@@ -319,3 +319,14 @@ pageTest('embed=1 with preset=strong-d keeps the lesson sentence and the gradien
     await page.close();
   }
 });
+
+pageTest('embed=1&show=film,pdata: an embed keeps the views the link names besides its own', async (open) => {
+  const page = await open('#embed=1&show=film,pdata&batch=16', { viewport: { width: 1024, height: 900 } });
+  await ready(page);
+  await trainTo(page, 3);
+  for (const view of ['film', 'pdata', 'samples', 'dout']) {
+    assert.equal(await page.locator(`[data-view="${view}"]`).first().isVisible(), true, `${view} shows`);
+  }
+  for (const id of ['chart-loss', 'strip']) assert.equal(await byId(page, id).isHidden(), true, `${id} is still left out`);
+  assert.equal(hashParams(page).show, 'film,pdata', 'the link keeps show=');
+});

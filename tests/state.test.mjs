@@ -65,3 +65,16 @@ test('a bad hide= name is reported with the names there are; the good ones still
   assert.match(r.errors[0], /^hide: no control or view named 'chart' \(controls: controls, presets, .*; views: samples, dout, grad, costgrad, losses, realfake, meter, history, pdata, strip, film\)$/);
   assert.match(r.errors[1], /'Samples'/, 'names are lower case');
 });
+
+test('show= names views an embed keeps; it round-trips, and a bad name is reported', () => {
+  const link = fromHash('#embed=1&show=film,pdata');
+  assert.deepEqual([...link.show], ['film', 'pdata']);
+  assert.deepEqual(link.errors, []);
+  assert.match(toHash(defaults(), { embed: true, show: link.show }), /&show=film,pdata&embed=1$/);
+  assert.deepEqual([...fromHash(toHash(defaults(), { show: link.show })).show], ['film', 'pdata']);
+  const bad = fromHash('#show=film,controls,nope');
+  assert.deepEqual([...bad.show], ['film'], 'the good one applies');
+  assert.equal(bad.errors.length, 2);
+  assert.match(bad.errors[0], /^show: no view named 'controls' \(views: samples, /);
+  assert.doesNotMatch(toHash(defaults(), {}), /show=/, 'written only when given');
+});

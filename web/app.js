@@ -24,7 +24,7 @@ const tourLink = tourText === null ? 0 : /^\d{1,2}$/.test(tourText) && Number(to
 linkParams.delete('tour');
 const link = fromHash(linkParams.toString());
 const view = {
-  lang: pickLang(link.lang, navigator.languages ?? [navigator.language]), hide: link.hide, embed: link.embed,
+  lang: pickLang(link.lang, navigator.languages ?? [navigator.language]), hide: link.hide, show: link.show, embed: link.embed,
   present: link.present, play: link.play, checkpoint: link.checkpoint, // the trained model the running one started from
 };
 let settings = { ...link.settings };
@@ -611,6 +611,8 @@ divergingBox.dataset.testid = 'diverging';
 $('skipped').after(divergingBox);
 if (view.embed) document.body.classList.add('embed');
 if (view.present) document.body.classList.add('present'); // for a projector: style.css
+// show=VIEW: a view an embed keeps besides its own (the film, P_θ against P_data, ...)
+for (const name of view.show) for (const el of document.querySelectorAll(`[data-view="${name}"]`)) el.dataset.shown = '';
 for (const name of view.hide) {
   for (const el of document.querySelectorAll(`[data-control="${name}"], [data-view="${name}"]`)) el.hidden = true;
 }

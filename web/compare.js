@@ -169,6 +169,8 @@ class Column {
   }
 }
 
+// embed=1: the two columns without the page's header, for an iframe in course material
+if (link.embed) document.body.classList.add('embed');
 document.title = W.title;
 $('cmp-title').textContent = W.title;
 $('cmp-back').textContent = W.back;

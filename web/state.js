@@ -84,14 +84,14 @@ export function parseSetting(key, text) {
 }
 
 /**
- * Reads a URL hash (or query) string: { settings, given, lang, hide, embed, present, play,
- * checkpoint, errors }. Unknown or bad parameters land in errors (one line each) and
+ * Reads a URL hash (or query) string: { settings, given, lang, hide, show, embed, present,
+ * play, checkpoint, errors } (show: views an embed shows besides its own, e.g. show=film). Unknown or bad parameters land in errors (one line each) and
  * change nothing.
  */
 export function fromHash(hash) {
   const params = new URLSearchParams(hash.replace(/^[#?]/, ''));
   const out = {
-    settings: defaults(), given: new Set(), lang: null, hide: new Set(), embed: false, present: false, play: false,
+    settings: defaults(), given: new Set(), lang: null, hide: new Set(), show: new Set(), embed: false, present: false, play: false,
     checkpoint: null, errors: [],
   };
   for (const [key, text] of params) {
@@ -105,6 +105,11 @@ export function fromHash(hash) {
       for (const name of text.split(',').filter(Boolean)) {
         if (HIDEABLE.includes(name)) out.hide.add(name);
         else out.errors.push(`hide: no control or view named '${name}' (controls: ${CONTROLS.join(', ')}; views: ${VIEWS.join(', ')})`);
+      }
+    } else if (key === 'show') {
+      for (const name of text.split(',').filter(Boolean)) {
+        if (VIEWS.includes(name)) out.show.add(name);
+        else out.errors.push(`show: no view named '${name}' (views: ${VIEWS.join(', ')})`);
       }
     } else if (key === 'embed' || key === 'present' || key === 'play') {
       out[key] = text === '1' || text === 'true';
@@ -124,12 +129,13 @@ export function fromHash(hash) {
  * The hash for settings and view options; view options only when they are not the
  * default. checkpoint first: the model it names is where the settings after it apply.
  */
-export function toHash(settings, { lang, hide = new Set(), embed = false, present = false, play = false, checkpoint = null } = {}) {
+export function toHash(settings, { lang, hide = new Set(), show = new Set(), embed = false, present = false, play = false, checkpoint = null } = {}) {
   const params = new URLSearchParams();
   if (checkpoint) params.set('checkpoint', checkpoint);
   for (const key of Object.keys(SETTINGS)) params.set(key, String(settings[key] === true ? 1 : settings[key] === false ? 0 : settings[key]));
   if (lang) params.set('lang', lang);
   if (hide.size) params.set('hide', [...hide].join(','));
+  if (show.size) params.set('show', [...show].join(','));
   if (embed) params.set('embed', '1');
   if (present) params.set('present', '1');
   if (play) params.set('play', '1');
