@@ -106,8 +106,9 @@ async function fetchGz(url, signal, onBytes) {
   const res = await fetch(url, { signal });
   if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}${res.status === 404 ? ' (run make data on the server)' : ''}`);
   const packed = await readAll(res, onBytes);
-  // A host that sends a .gz with Content-Encoding: gzip has the browser unpack it already.
-  if (!(packed[0] === 0x1f && packed[1] === 0x8b)) return packed;
+  // A host that sends a .gz with Content-Encoding: gzip has the browser unpack it already:
+  // an IDX file (0 0 8 type) is taken as it is; anything else must be gzip.
+  if (packed[0] === 0 && packed[1] === 0 && packed[2] === 8) return packed;
   try {
     const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
