@@ -78,3 +78,16 @@ test('show= names views an embed keeps; it round-trips, and a bad name is report
   assert.match(bad.errors[0], /^show: no view named 'controls' \(views: samples, /);
   assert.doesNotMatch(toHash(defaults(), {}), /show=/, 'written only when given');
 });
+
+test('game=1 and tour=N are view options: read, checked, written back', () => {
+  const link = fromHash('#game=1&tour=4&lang=fr');
+  assert.equal(link.game, true);
+  assert.equal(link.tour, 4);
+  assert.match(toHash(defaults(), link), /&game=1&tour=4$/);
+  assert.deepEqual([fromHash('#').game, fromHash('#').tour], [false, 0]);
+  for (const bad of ['0', '99', 'x', '2.5']) {
+    const r = fromHash(`#tour=${bad}`);
+    assert.equal(r.tour, 0);
+    assert.match(r.errors[0], new RegExp(`^tour must be a step from 1 to \\d+, not '${bad.replace('.', '\\.')}'$`));
+  }
+});

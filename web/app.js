@@ -6,7 +6,7 @@ import { CostChart, dView, gradientView } from './costs.js';
 import { drawImages } from './draw.js';
 import { Game } from './game.js';
 import { PdataView } from './pdata.js';
-import { STEPS as TOUR_STEPS, Tour } from './tour.js';
+import { Tour } from './tour.js';
 import { FULL, MeterHistory } from './history.js';
 import { STRINGS, num, pct, pickLang, t, translate } from './i18n.js';
 import {
@@ -14,15 +14,7 @@ import {
 } from './state.js';
 
 const $ = (id) => document.getElementById(id);
-// game=1 opens "Real or fake?" (game.js): read here, the rest of the link by state.js.
-const linkParams = new URLSearchParams((location.hash || location.search).replace(/^[#?]/, ''));
-const gameLink = ['1', 'true'].includes(linkParams.get('game'));
-linkParams.delete('game');
-// tour=N opens the guided tour (tour.js) at step N (tour=1: from the start).
-const tourText = linkParams.get('tour');
-const tourLink = tourText === null ? 0 : /^\d{1,2}$/.test(tourText) && Number(tourText) >= 1 && Number(tourText) <= TOUR_STEPS.length ? Number(tourText) : -1;
-linkParams.delete('tour');
-const link = fromHash(linkParams.toString());
+const link = fromHash(location.hash || location.search);
 const view = {
   lang: pickLang(link.lang, navigator.languages ?? [navigator.language]), hide: link.hide, show: link.show, embed: link.embed,
   present: link.present, play: link.play, checkpoint: link.checkpoint, // the trained model the running one started from
@@ -112,7 +104,7 @@ $('retry').addEventListener('click', () => {
 // ---- settings, controls and the URL ----
 
 function writeUrl() {
-  history.replaceState(null, '', toHash(settings, view) + (game.isOpen ? '&game=1' : '') + (tour && !tour.root.hidden ? `&tour=${tour.i + 1}` : ''));
+  history.replaceState(null, '', toHash(settings, { ...view, game: game.isOpen, tour: tour && !tour.root.hidden ? tour.i + 1 : 0 }));
 }
 
 // ---- the quiet line: news that is not an error (a trained model not built yet, ...) ----
@@ -622,6 +614,5 @@ $('lang').value = view.lang;
 drawMeter(null);
 renderCostViews();
 if (link.errors.length) showError('errUrl', { msg: link.errors.join('; ') });
-if (gameLink) game.open();
-if (tourLink > 0) openTour(tourLink);
-else if (tourLink < 0) showError('errUrl', { msg: `tour must be a step from 1 to ${TOUR_STEPS.length}, not '${tourText}'` });
+if (link.game) game.open();
+if (link.tour) openTour(link.tour);

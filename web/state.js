@@ -5,12 +5,13 @@
 //   #checkpoint=mnist-digits&play=1
 //   #preset=strong-d&present=1&hide=losses,history,strip,realfake
 //
-// Training settings (SETTINGS) say what to train; view options (lang, hide, embed,
-// present, play) say how to show it; checkpoint names a trained model to start from (the file
+// Training settings (SETTINGS) say what to train; view options (lang, hide, show, embed,
+// present, play, game=1 for "Real or fake?", tour=N for the guided tour) say how to show it; checkpoint names a trained model to start from (the file
 // data/checkpoints/NAME.gan on the server). Every value is checked: a bad one is reported
 // by name and left at its default, never passed on to the engine.
 
 import SCHEMA from '../build/schema.mjs';
+import { STEPS as TOUR } from './tour.js';
 
 export const DATASETS = ['mnist', 'fashion'];
 export const LOSSES = [...SCHEMA.losses];
@@ -85,13 +86,15 @@ export function parseSetting(key, text) {
 
 /**
  * Reads a URL hash (or query) string: { settings, given, lang, hide, show, embed, present,
- * play, checkpoint, errors } (show: views an embed shows besides its own, e.g. show=film). Unknown or bad parameters land in errors (one line each) and
+ * play, game, tour, checkpoint, errors } (show: views an embed shows besides its own, e.g.
+ * show=film; tour: the guided tour's step to open at, 0 for none). Unknown or bad parameters land in errors (one line each) and
  * change nothing.
  */
 export function fromHash(hash) {
   const params = new URLSearchParams(hash.replace(/^[#?]/, ''));
   const out = {
     settings: defaults(), given: new Set(), lang: null, hide: new Set(), show: new Set(), embed: false, present: false, play: false,
+    game: false, tour: 0,
     checkpoint: null, errors: [],
   };
   for (const [key, text] of params) {
@@ -111,7 +114,10 @@ export function fromHash(hash) {
         if (VIEWS.includes(name)) out.show.add(name);
         else out.errors.push(`show: no view named '${name}' (views: ${VIEWS.join(', ')})`);
       }
-    } else if (key === 'embed' || key === 'present' || key === 'play') {
+    } else if (key === 'tour') {
+      if (/^\d{1,2}$/.test(text) && Number(text) >= 1 && Number(text) <= TOUR.length) out.tour = Number(text);
+      else out.errors.push(`tour must be a step from 1 to ${TOUR.length}, not '${text}'`);
+    } else if (key === 'embed' || key === 'present' || key === 'play' || key === 'game') {
       out[key] = text === '1' || text === 'true';
     } else {
       const v = parseSetting(key, text);
@@ -129,7 +135,9 @@ export function fromHash(hash) {
  * The hash for settings and view options; view options only when they are not the
  * default. checkpoint first: the model it names is where the settings after it apply.
  */
-export function toHash(settings, { lang, hide = new Set(), show = new Set(), embed = false, present = false, play = false, checkpoint = null } = {}) {
+export function toHash(settings, {
+  lang, hide = new Set(), show = new Set(), embed = false, present = false, play = false, checkpoint = null, game = false, tour = 0,
+} = {}) {
   const params = new URLSearchParams();
   if (checkpoint) params.set('checkpoint', checkpoint);
   for (const key of Object.keys(SETTINGS)) params.set(key, String(settings[key] === true ? 1 : settings[key] === false ? 0 : settings[key]));
@@ -139,6 +147,8 @@ export function toHash(settings, { lang, hide = new Set(), show = new Set(), emb
   if (embed) params.set('embed', '1');
   if (present) params.set('present', '1');
   if (play) params.set('play', '1');
+  if (game) params.set('game', '1');
+  if (tour) params.set('tour', String(tour));
   return `#${params.toString().replace(/%2C/g, ',')}`;
 }
 
