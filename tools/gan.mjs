@@ -30,12 +30,8 @@ commands:
 async function usage() {
   let settings = '';
   try {
-    const { default: schema } = await import('../build/schema.mjs');
-    const lines = schema.settings.map((s) => {
-      const value = s.type === 'loss' ? schema.losses.join('|') : s.type === 'bool' ? '0|1' : s.type === 'float' ? 'X' : 'N';
-      const bounds = s.type === 'loss' || s.type === 'bool' ? '' : ` (${s.min}..${s.max})`;
-      return `  ${pad(`--${s.name.replace(/_/g, '-')} ${value}`, 38)}${s.help}${bounds}${s.live ? '' : ' [model]'}`;
-    });
+    const { MODEL_FLAGS } = await import('./train.mjs');
+    const lines = Object.entries(MODEL_FLAGS).map(([flag, f]) => `  ${pad(`--${flag} ${f.usage}`, 38)}${f.help}${f.bounds}${f.live ? '' : ' [model]'}`);
     settings = `\nmodel settings: the preset (balanced unless --preset) sets each, a flag overrides it;\n` +
       `[model] marks those that shape the model (the others a running model takes live)\n${lines.join('\n')}`;
   } catch {

@@ -26,6 +26,7 @@ export const MODEL_FLAGS = Object.fromEntries(SCHEMA.settings.map((s) => [flagOf
   key: s.name,
   kind: s.type === 'loss' ? [...LOSSES] : s.type === 'float' ? 'number' : 'int',
   usage: s.type === 'loss' ? LOSSES.join('|') : s.type === 'bool' ? '0|1' : s.type === 'float' ? 'X' : 'N',
+  bounds: s.type === 'loss' || s.type === 'bool' ? '' : ` (${s.min}..${s.max})`,
   help: s.help,
   live: s.live,
 }]));
