@@ -117,13 +117,13 @@ export class LineChart {
       lo -= m, hi += m;
     }
     // Tick and label size: --chart-font on the canvas (the projector's layout raises it).
-    const fontPx = parseFloat(getComputedStyle(canvas).getPropertyValue('--chart-font')) || 11, k = fontPx / 11;
+    const style = getComputedStyle(canvas);
+    const fontPx = parseFloat(style.getPropertyValue('--chart-font')) || 11, k = fontPx / 11;
     const pad = { l: Math.round(46 * k), r: 8, t: 8, b: Math.round(18 * k) };
     const x0 = this.x[0] ?? 0, x1 = Math.max(this.x[this.x.length - 1] ?? 1, x0 + 1);
     const px = (x) => pad.l + ((Math.min(Math.max(x, x0), x1) - x0) / (x1 - x0)) * (w - pad.l - pad.r);
     const py = (v) => pad.t + (1 - (f(v) - lo) / (hi - lo)) * (h - pad.t - pad.b);
 
-    const style = getComputedStyle(canvas);
     const text = style.getPropertyValue('--chart-text') || '#555';
     g.font = `${fontPx}px system-ui, sans-serif`;
     g.fillStyle = text;

@@ -9,7 +9,7 @@
 // column pauses and resets on its own; the other keeps training.
 import { CostChart, dView } from './costs.js';
 import { drawImages } from './draw.js';
-import { num, pct, pickLang, t } from './i18n.js';
+import { fill, num, pct, pickLang, t } from './i18n.js';
 import { engineConfig, fromHash, settingsFromPreset } from './state.js';
 
 const WORDS = {
@@ -32,7 +32,6 @@ const WORDS = {
     bad: 'compare doit valoir dataset, loss ou preset:NOM, pas « {v} »', badPreset: 'compare : aucun préréglage nommé « {v} »',
   },
 };
-const fill = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
 const $ = (id) => document.getElementById(id);
 
 const params = new URLSearchParams(location.hash.replace(/^#/, ''));

@@ -10,6 +10,8 @@
 // and calls tour.snapshot(msg, { dataset }) with each snapshot the Worker posts,
 // tour.relabel() when the language changes, tour.gameOpened() when the game opens.
 
+import { fill } from './i18n.js';
+
 const WORDS = {
   en: {
     tour: 'Guided tour', of: '{i} / {n}', back: 'Back', next: 'Next', close: 'Close the tour', watch: 'Watch:',
@@ -237,7 +239,6 @@ export const STEPS = [
   },
 ];
 
-const fill = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
 
 export class Tour {
   /** root: an empty element the tour fills; start: the step to open at (1-based). */
