@@ -7,16 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
-import { launchChromium } from '../tools/chromium.mjs';
-import { listen } from '../tools/serve.mjs';
 import { CoreError, GP, Gan, PIXELS, loadCore } from '../web/gan.js';
 import { formatValue, verdict, verdictText } from '../web/game.js';
 import { STRINGS } from '../web/i18n.js';
 import { GAME, GAME_FAKES, Session, bytesToImages, dThreshold } from '../web/session.js';
+import { pageServer, pageTest as sharedPageTest } from './pages.mjs';
 
 const core = await loadCore();
 const gen = (f) => new URL(`../data/generated/${f}`, import.meta.url);
@@ -198,50 +197,11 @@ test('a WGAN round splits the critic\'s verdicts at the midpoint of its mean sco
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(HERE, 'screenshots');
-const WAIT = 90000;
 const EN = STRINGS.en, FR = STRINGS.fr;
-let server, url, browser;
-
-// Started by the first page test, so the tests above run without a browser.
-async function startBrowser() {
-  if (browser) return;
-  ({ server, url } = await listen({ port: 0 }));
-  browser = await launchChromium();
-  mkdirSync(SHOTS, { recursive: true });
-}
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-/** A test with its own pages; each must log no console or page error and show no error box. */
-function pageTest(name, fn, { timeout = 300000 } = {}) {
-  test(name, { timeout }, async () => {
-    await startBrowser();
-    const opened = [];
-    const open = async (hash = '', { viewport = { width: 1280, height: 900 } } = {}) => {
-      const page = await browser.context.newPage();
-      page.setDefaultTimeout(WAIT);
-      const problems = [];
-      page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
-      page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e}`));
-      opened.push({ page, problems });
-      await page.setViewportSize(viewport);
-      await page.goto(url + hash);
-      return page;
-    };
-    try {
-      await fn(open);
-      for (const { page, problems } of opened) {
-        assert.deepEqual(problems, [], 'no console or page errors');
-        assert.equal(await page.getByTestId('error').isHidden(), true, `no error shown: ${await page.locator('#error-text').textContent()}`);
-      }
-    } finally {
-      for (const { page } of opened) await page.close().catch(() => {});
-    }
-  });
-}
+const env = pageServer();
+mkdirSync(SHOTS, { recursive: true });
+/** A test with its own pages (tests/pages.mjs), 1280x900 unless a page asks otherwise. */
+const pageTest = (name, fn) => sharedPageTest(env, name, fn, { viewport: { width: 1280, height: 900 } });
 
 const byId = (page, id) => page.getByTestId(id);
 

@@ -9,68 +9,17 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { listen } from '../tools/serve.mjs';
-import { launchChromium } from '../tools/chromium.mjs';
 import { STRINGS } from '../web/i18n.js';
+import { pageServer, pageTest as sharedPageTest } from './pages.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(HERE, 'screenshots');
-const WAIT = 90000;
 
-let server, url, browser;
-
-before(async () => {
-  ({ server, url } = await listen({ port: 0 }));
-  browser = await launchChromium();
-  mkdirSync(SHOTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-// ---- helpers ----
-
-/** A test with its own pages; each must log no console or page error, and show no error box unless allowed. */
-function pageTest(name, fn, { timeout = 300000 } = {}) {
-  test(name, { timeout }, async () => {
-    const opened = [];
-    // french: a browser whose languages are French (the page picks French without lang=).
-    const open = async (hash, { viewport, errorBox = false, french = false } = {}) => {
-      const page = await browser.context.newPage();
-      page.setDefaultTimeout(WAIT);
-      const problems = [];
-      page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
-      page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e}`));
-      opened.push({ page, problems, errorBox });
-      if (viewport) await page.setViewportSize(viewport);
-      if (french) {
-        await page.addInitScript(() => {
-          Object.defineProperty(navigator, 'languages', { get: () => ['fr-FR', 'fr'] });
-          Object.defineProperty(navigator, 'language', { get: () => 'fr-FR' });
-        });
-      }
-      await page.goto(url + hash);
-      return page;
-    };
-    try {
-      await fn(open);
-      for (const { page, problems, errorBox } of opened) {
-        assert.deepEqual(problems, [], 'no console or page errors');
-        if (!errorBox && !page.isClosed()) {
-          assert.equal(await page.getByTestId('error').isHidden(), true,
-            `no error shown: ${await page.locator('#error-text').textContent()}`);
-        }
-      }
-    } finally {
-      for (const { page } of opened) await page.close().catch(() => {});
-    }
-  });
-}
+const env = pageServer();
+mkdirSync(SHOTS, { recursive: true });
+const pageTest = (name, fn) => sharedPageTest(env, name, fn);
 
 const byId = (page, id) => page.getByTestId(id);
 
