@@ -25,16 +25,26 @@ WASM_LDFLAGS := -sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker \
   -sTOTAL_STACK=1048576 -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -sEXPORTED_FUNCTIONS=_malloc,_free
 
+# The threaded twin of the page's core (-pthread: Emscripten starts a Worker per thread
+# of the pool, Module.poolSize of them, when the module loads). The page loads it when
+# cross-origin isolated; it gives the same bytes as the single-threaded build.
+MT_CFLAGS := -pthread -DGP_THREADS
+MT_LDFLAGS := -sPTHREAD_POOL_SIZE=Module.poolSize -sMAXIMUM_MEMORY=2147483648 -Wno-pthreads-mem-growth
+
 # Native: the same sources, wasm intrinsics mapped by SIMDe. Tests run under ASan+UBSan
 # (gcc); the native benchmark is optimised for this CPU.
+# Both are threaded (plain pthreads).
 SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fno-omit-frame-pointer \
-  -fsanitize=address,undefined -fno-sanitize-recover=all
-BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror $(STB)
+  -fsanitize=address,undefined -fno-sanitize-recover=all $(MT_CFLAGS)
+BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror $(STB) $(MT_CFLAGS)
+# ThreadSanitizer over the threaded code (make test-tsan, part of test-native)
+TSAN_CC := clang-14
+TSAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fsanitize=thread $(MT_CFLAGS)
 NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/native/test_*.c))
 
-.PHONY: all native deps data checkpoints dist serve train test test-long test-native test-node bench bench-page clean have-emcc have-simde have-node have-chromium fuzz fuzz-build have-fuzzer
+.PHONY: all native deps data checkpoints dist serve train test test-long test-native test-tsan test-node bench bench-page clean have-emcc have-simde have-node have-chromium fuzz fuzz-build have-fuzzer
 
-all: $(B)/gan.mjs $(B)/gan-full.mjs $(B)/schema.mjs
+all: $(B)/gan.mjs $(B)/gan-mt.mjs $(B)/gan-full.mjs $(B)/schema.mjs
 
 deps:
 	tools/deps.sh
@@ -54,6 +64,10 @@ have-fuzzer:
 $(B)/gan.mjs: $(PAGE_SRC) $(HEADERS) Makefile | have-emcc have-simde
 	@mkdir -p $(B)
 	$(EMCC) $(WASM_CFLAGS) $(PAGE_SRC) $(WASM_LDFLAGS) -o $@
+
+$(B)/gan-mt.mjs: $(PAGE_SRC) $(HEADERS) Makefile | have-emcc have-simde
+	@mkdir -p $(B)
+	$(EMCC) $(WASM_CFLAGS) $(MT_CFLAGS) $(PAGE_SRC) $(WASM_LDFLAGS) $(MT_LDFLAGS) -o $@
 
 $(B)/gan-full.mjs: $(CORE_SRC) $(HEADERS) Makefile | have-emcc have-simde
 	@mkdir -p $(B)
@@ -110,9 +124,17 @@ train: all data
 
 test: test-native test-node
 
-test-native: native fuzz-build
+test-native: native fuzz-build test-tsan
 	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
 	@$(MAKE) --no-print-directory fuzz FUZZ_S=$(FUZZ_SHORT_S)
+
+# The threads' test under ThreadSanitizer: any race fails it.
+test-tsan: $(B)/tsan/test_threads
+	@echo "== $< (ThreadSanitizer)"; TSAN_OPTIONS=halt_on_error=1:exitcode=66 $<
+
+$(B)/tsan/test_threads: tests/native/test_threads.c tests/native/check.h $(CORE_SRC) $(HEADERS) Makefile | have-simde
+	@mkdir -p $(B)/tsan
+	$(TSAN_CC) $(TSAN_CFLAGS) -Icsrc $< $(CORE_SRC) -lm -o $@
 
 # libFuzzer (clang 14, ASan + UBSan) over every parser: tests/fuzz/NAME_fuzzer.c, seeded
 # from real files (tests/fuzz/seeds.c: MNIST, checkpoints the core writes, the meters),

@@ -8,6 +8,7 @@
 
 #include "api_internal.h"
 #include "nn/nn.h"
+#include "nn/parallel.h"
 
 #define GP_VERSION 1
 
@@ -36,6 +37,24 @@ GP_API const char *gp_strerror(int status) {
 }
 
 GP_API int gp_version(void) { return GP_VERSION; }
+
+/* ---- threads ---- */
+
+GP_API int gp_threads_set(int threads) {
+  api_enter();
+  if (threads < 1 || threads > PAR_MAX_THREADS)
+    return api_fail(GP_ERR_ARG, "threads must be 1..%d, not %d", PAR_MAX_THREADS, threads);
+  if (!par_supported() && threads > 1)
+    return api_fail(GP_ERR_ARG, "this is the single-threaded build of the core: %d threads asked", threads);
+  if (par_capacity() > 1 && threads > par_capacity())
+    return api_fail(GP_ERR_ARG, "the pool was started with %d threads: %d asked (load the core again to use more)",
+                    par_capacity(), threads);
+  if (sgemm_set_threads(threads)) return api_fail(GP_ERR_NOMEM, "cannot start %d threads", threads);
+  return GP_OK;
+}
+
+GP_API int gp_threads(void) { return par_threads(); }
+GP_API int gp_threads_supported(void) { return par_supported(); }
 
 /* ---- the last error: the reason of the last call's failure, "" after a success ---- */
 

@@ -39,6 +39,15 @@ int gp_version(void);
 const char *gp_schema_json(void);
 int gp_stats_count(void);
 
+/* Threads: the GEMMs of every pass are split over this many (1..64), with the same bytes
+ * for any count. The first count above 1 starts the pool; later calls may use fewer, not
+ * more. The single-threaded build accepts only 1; under Emscripten the pool's Workers must
+ * have been created when the module loaded (Module.poolSize, web/gan.js). GP_ERR_ARG
+ * names which limit a count broke; the count in use is then unchanged. */
+int gp_threads_set(int threads);
+int gp_threads(void);
+int gp_threads_supported(void); /* 1 in the threaded build */
+
 /* memory */
 float *gp_alloc(int n_floats); /* zeroed; NULL on bad size or no memory */
 int gp_free(float *p);

@@ -28,7 +28,7 @@ void conv2d_forward(float *y, const float *x, const float *w, const float *b,
                     const conv_shape *s, int OC) {
   const int M = s->N * s->OH * s->OW, K = s->KH * s->KW * s->C;
   im2col_view v = {s, x, NULL};
-  sgemm_lowering l = {im2col_pack_rows, &v, NULL, NULL};
+  sgemm_lowering l = {im2col_pack_rows, &v, NULL, NULL, 0};
   sgemm_lowered(&l, 0, M, OC, K, w, OC, b, 0.0f, y, OC);
 }
 
@@ -37,7 +37,7 @@ void conv2d_backward_data(float *dx, const float *dy, const float *w, const conv
   const int M = s->N * s->OH * s->OW, K = s->KH * s->KW * s->C;
   sgemm_matrix_a a = {0, OC, dy};
   im2col_view v = {s, NULL, dx};
-  sgemm_lowering l = {sgemm_pack_matrix_a, &a, col2im_store, &v};
+  sgemm_lowering l = {sgemm_pack_matrix_a, &a, col2im_store, &v, s->OH * s->OW};
   sgemm_lowered(&l, 1, M, K, OC, w, OC, NULL, 0.0f, NULL, 0);
 }
 
@@ -45,7 +45,7 @@ void conv2d_backward_weights(float *dw, const float *dy, const float *x, const c
                              int OC) {
   const int M = s->N * s->OH * s->OW, K = s->KH * s->KW * s->C;
   im2col_view v = {s, x, NULL};
-  sgemm_lowering l = {im2col_pack_cols, &v, NULL, NULL};
+  sgemm_lowering l = {im2col_pack_cols, &v, NULL, NULL, 0};
   sgemm_lowered(&l, 0, K, OC, M, dy, OC, NULL, 1.0f, dw, OC);
 }
 

@@ -26,7 +26,7 @@ void conv_transpose2d_forward(float *y, const float *x, const float *w, const fl
   const int M = s->N * s->OH * s->OW, K = s->KH * s->KW * s->C;
   sgemm_matrix_a a = {0, IC, x};
   im2col_view v = {s, NULL, y};
-  sgemm_lowering l = {sgemm_pack_matrix_a, &a, col2im_store, &v};
+  sgemm_lowering l = {sgemm_pack_matrix_a, &a, col2im_store, &v, s->OH * s->OW};
   fill_bias(y, b, s->N * s->H * s->W, s->C);
   sgemm_lowered(&l, 1, M, K, IC, w, IC, NULL, 0.0f, NULL, 0);
 }
@@ -35,7 +35,7 @@ void conv_transpose2d_backward_data(float *dx, const float *dy, const float *w,
                                     const conv_shape *s, int IC) {
   const int M = s->N * s->OH * s->OW, K = s->KH * s->KW * s->C;
   im2col_view v = {s, dy, NULL};
-  sgemm_lowering l = {im2col_pack_rows, &v, NULL, NULL};
+  sgemm_lowering l = {im2col_pack_rows, &v, NULL, NULL, 0};
   sgemm_lowered(&l, 0, M, IC, K, w, IC, NULL, 1.0f, dx, IC);
 }
 
@@ -43,6 +43,6 @@ void conv_transpose2d_backward_weights(float *dw, const float *dy, const float *
                                        const conv_shape *s, int IC) {
   const int M = s->N * s->OH * s->OW, K = s->KH * s->KW * s->C;
   im2col_view v = {s, dy, NULL};
-  sgemm_lowering l = {im2col_pack_cols, &v, NULL, NULL};
+  sgemm_lowering l = {im2col_pack_cols, &v, NULL, NULL, 0};
   sgemm_lowered(&l, 0, K, IC, M, x, IC, NULL, 1.0f, dw, IC);
 }

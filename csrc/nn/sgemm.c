@@ -4,21 +4,50 @@
  * is packed once into NR-wide panels); ic over MC rows (A's block packed into MR-high
  * panels); then jr, ir over NR x MR tiles, each one call of the micro-kernel. Packing pads
  * panels with zeros, so the micro-kernel always runs a full MR x NR tile with no branches
- * in its loop; partial tiles land in a small buffer and only their valid part is stored. */
+ * in its loop; partial tiles land in a small buffer and only their valid part is stored.
+ *
+ * With threads (parallel.h) each thread runs the same loops over its own range of C's rows
+ * or columns, with its own packing buffers. An element of C is the sum of its reduction
+ * taken in the same KC blocks, each in k order, whichever thread and tile computes it, so
+ * the result is the same bytes for any thread count. A store callback that scatters (col2im)
+ * gets whole groups of rows (one image each), so no two threads add into one destination
+ * and each destination receives its additions in the serial order. */
 #include "sgemm.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "parallel.h"
 #include "simd.h"
 
 enum { MR = SGEMM_MR, NR = SGEMM_NR, KC = SGEMM_KC, MC = SGEMM_MC, NC = 2048, NARROW_B = 64 };
+/* Below this many multiply-adds a GEMM runs on the calling thread: waking the pool costs
+ * more than it saves. */
+enum { PARALLEL_MIN_MACS = 1 << 18 };
 
-/* A block: MC x KC; B block: KC x NC, both rounded up to whole panels. */
-static _Alignas(16) float pack_a[MC * KC];
-static _Alignas(16) float pack_b[KC * NC];
-static _Alignas(16) float pack_bias[NC]; /* the bias row, packed with B's panels */
-static _Alignas(16) float row_panel[MR * NC]; /* MR rows of C on their way to a store callback */
+/* One thread's packing buffers. A block: MC x KC; B block: KC x NC, both rounded up to
+ * whole panels; the bias row packed with B's panels; MR rows of C on their way to a store
+ * callback. */
+typedef struct {
+  float *pack_a, *pack_b, *pack_bias, *row_panel;
+} workspace;
+enum { WS_FLOATS = MC * KC + KC * NC + NC + MR * NC };
+
+static _Alignas(16) float ws0[WS_FLOATS]; /* the calling thread's, always there */
+static workspace ws[PAR_MAX_THREADS] = {
+    {ws0, ws0 + MC * KC, ws0 + MC * KC + KC * NC, ws0 + MC * KC + KC * NC + NC}};
+
+int sgemm_set_threads(int threads) {
+  if (threads < 1 || threads > PAR_MAX_THREADS) return -1;
+  for (int t = 1; t < threads; t++) {
+    if (ws[t].pack_a) continue;
+    float *p = aligned_alloc(16, sizeof(float) * WS_FLOATS);
+    if (!p) return -1;
+    ws[t] = (workspace){p, p + MC * KC, p + MC * KC + KC * NC, p + MC * KC + KC * NC + NC};
+  }
+  return par_init(threads);
+}
 
 /* Packs rows [i0, i0+mc) and reduction [k0, k0+kc) of op(A) into MR-high panels:
  * panel p holds, for each k, the MR values op(A)[i0+p*MR+r][k0+k], zero past M. */
@@ -158,15 +187,16 @@ typedef struct {
   int kstride;       /* floats from one k to the next within a panel */
 } b_panels;
 
-static void macro_block(const sgemm_lowering *l, int kc, int mc, int nc, b_panels bp,
-                        const float *bias, float beta, float *C, int ldc, int ic, int jc) {
+static void macro_block(const workspace *w, const sgemm_lowering *l, int kc, int mc, int nc,
+                        b_panels bp, const float *bias, float beta, float *C, int ldc, int ic,
+                        int jc) {
   if (l->store) {
     for (int ir = 0; ir < mc; ir += MR) {
-      const float *ap = pack_a + (size_t)(ir / MR) * kc * MR;
+      const float *ap = w->pack_a + (size_t)(ir / MR) * kc * MR;
       for (int jr = 0; jr < nc; jr += NR)
         gemm_f32_4x8_wasmsimd(kc, ap, bp.base + (size_t)(jr / NR) * bp.panel, bp.kstride,
-                              bias ? bias + jr : NULL, row_panel + jr, NC, 0.0f);
-      l->store(l->c_ctx, row_panel, NC, ic + ir, jc, mc - ir < MR ? mc - ir : MR, nc);
+                              bias ? bias + jr : NULL, w->row_panel + jr, NC, 0.0f);
+      l->store(l->c_ctx, w->row_panel, NC, ic + ir, jc, mc - ir < MR ? mc - ir : MR, nc);
     }
     return;
   }
@@ -174,7 +204,7 @@ static void macro_block(const sgemm_lowering *l, int kc, int mc, int nc, b_panel
     const int nr = nc - jr < NR ? nc - jr : NR;
     const float *b = bp.base + (size_t)(jr / NR) * bp.panel;
     for (int ir = 0; ir < mc; ir += MR)
-      tile(kc, pack_a + (size_t)(ir / MR) * kc * MR, b, bp.kstride, bias ? bias + jr : NULL,
+      tile(kc, w->pack_a + (size_t)(ir / MR) * kc * MR, b, bp.kstride, bias ? bias + jr : NULL,
            C + (size_t)(ic + ir) * ldc + jc + jr, ldc, beta, mc - ir < MR ? mc - ir : MR, nr);
   }
 }
@@ -184,47 +214,94 @@ static void scale_c(int M, int N, float beta, float *C, int ldc) {
     for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
 }
 
+/* One GEMM's arguments, and how it is split over the threads. */
+typedef struct {
+  const sgemm_lowering *l;
+  int tb, M, N, K;
+  const float *B;
+  int ldb;
+  const float *bias;
+  float beta;
+  float *C;
+  int ldc;
+  int by_cols; /* split C's columns (in whole NR panels) instead of its rows */
+  int group;   /* rows are split in multiples of this */
+} gemm_job;
+
+/* Rows [i0, i1) and columns [j0, j1) of C, all of the reduction: the serial loop nest. */
+static void gemm_part(const workspace *w, const gemm_job *g, int i0, int i1, int j0, int j1) {
+  const sgemm_lowering *l = g->l;
+  for (int jc = j0; jc < j1; jc += NC) {
+    int nc = j1 - jc < NC ? j1 - jc : NC;
+    if (g->bias)
+      for (int j = 0; j < (nc + NR - 1) / NR * NR; j++) w->pack_bias[j] = j < nc ? g->bias[jc + j] : 0.0f;
+    for (int pc = 0; pc < g->K; pc += KC) {
+      int kc = g->K - pc < KC ? g->K - pc : KC;
+      float bk = pc == 0 ? g->beta : 1.0f; /* later K blocks add to what the first wrote */
+      const float *bias_k = pc == 0 && g->bias ? w->pack_bias : NULL;
+      b_panels bp = {w->pack_b, (size_t)kc * NR, NR};
+      if (!g->tb && nc % NR == 0 && nc <= NARROW_B) {
+        /* a narrow B (a layer's weights, a gradient with few channels) is read in place:
+         * its block already fits in L1, and packing it would copy as much as it computes */
+        bp.base = g->B + (size_t)pc * g->ldb + jc, bp.panel = NR, bp.kstride = g->ldb;
+      } else {
+        pack_b_panels(w->pack_b, g->tb, g->B, g->ldb, pc, kc, jc, nc);
+      }
+      for (int ic = i0; ic < i1; ic += MC) {
+        int mc = i1 - ic < MC ? i1 - ic : MC;
+        l->pack_a(w->pack_a, l->a_ctx, ic, mc, pc, kc);
+        macro_block(w, l, kc, mc, nc, bp, bias_k, bk, g->C, g->ldc, ic, jc);
+      }
+    }
+  }
+}
+
+/* Thread t's share: a contiguous run of whole units (row groups or NR-wide column panels). */
+static void gemm_share(void *ctx, int t, int T) {
+  const gemm_job *g = ctx;
+  const int unit = g->by_cols ? NR : g->group, extent = g->by_cols ? g->N : g->M;
+  const int units = (extent + unit - 1) / unit;
+  const int u0 = (int)((long long)units * t / T), u1 = (int)((long long)units * (t + 1) / T);
+  const int lo = u0 * unit, hi = u1 * unit < extent ? u1 * unit : extent;
+  if (lo >= hi) return;
+  if (g->by_cols) gemm_part(&ws[t], g, 0, g->M, lo, hi);
+  else gemm_part(&ws[t], g, lo, hi, 0, g->N);
+}
+
 void sgemm_lowered(const sgemm_lowering *l, int tb, int M, int N, int K, const float *B, int ldb,
                    const float *bias, float beta, float *C, int ldc) {
   assert(M >= 0 && N >= 0 && K >= 0);
   assert(l->store || ldc >= N);
   assert(ldb >= (tb ? K : N));
+  assert(l->rows_per_group >= 0 && (!l->rows_per_group || M % l->rows_per_group == 0));
   if (M == 0 || N == 0) return;
   if (K == 0) {
     assert(!l->store && !bias); /* not needed by any caller */
     scale_c(M, N, beta, C, ldc);
     return;
   }
-  for (int jc = 0; jc < N; jc += NC) {
-    int nc = N - jc < NC ? N - jc : NC;
-    if (bias)
-      for (int j = 0; j < (nc + NR - 1) / NR * NR; j++) pack_bias[j] = j < nc ? bias[jc + j] : 0.0f;
-    for (int pc = 0; pc < K; pc += KC) {
-      int kc = K - pc < KC ? K - pc : KC;
-      float bk = pc == 0 ? beta : 1.0f; /* later K blocks add to what the first wrote */
-      const float *bias_k = pc == 0 && bias ? pack_bias : NULL;
-      b_panels bp = {pack_b, (size_t)kc * NR, NR};
-      if (!tb && nc % NR == 0 && nc <= NARROW_B) {
-        /* a narrow B (a layer's weights, a gradient with few channels) is read in place:
-         * its block already fits in L1, and packing it would copy as much as it computes */
-        bp.base = B + (size_t)pc * ldb + jc, bp.panel = NR, bp.kstride = ldb;
-      } else {
-        pack_b_panels(pack_b, tb, B, ldb, pc, kc, jc, nc);
-      }
-      for (int ic = 0; ic < M; ic += MC) {
-        int mc = M - ic < MC ? M - ic : MC;
-        l->pack_a(pack_a, l->a_ctx, ic, mc, pc, kc);
-        macro_block(l, kc, mc, nc, bp, bias_k, bk, C, ldc, ic, jc);
-      }
-    }
+  gemm_job g = {l, tb, M, N, K, B, ldb, bias, beta, C, ldc, 0, MR};
+  const int T = par_threads();
+  if (T == 1 || (double)M * N * K < PARALLEL_MIN_MACS) {
+    gemm_part(&ws[0], &g, 0, M, 0, N);
+    return;
   }
+  if (l->store) {
+    /* a scattering store: whole groups of rows per thread (any rows when no group) */
+    g.group = l->rows_per_group ? l->rows_per_group : MR;
+  } else if (M < N && N >= 2 * T * NR) {
+    /* few rows and many columns (a dense layer's weights): each thread packs the small A
+     * and its own panels of B, instead of every thread packing all of B */
+    g.by_cols = 1;
+  }
+  par_run(gemm_share, &g);
 }
 
 void sgemm_bias(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,
                 int ldb, const float *bias, float beta, float *C, int ldc) {
   assert(lda >= (ta ? M : K));
   sgemm_matrix_a m = {ta, lda, A};
-  sgemm_lowering l = {sgemm_pack_matrix_a, &m, NULL, NULL};
+  sgemm_lowering l = {sgemm_pack_matrix_a, &m, NULL, NULL, 0};
   sgemm_lowered(&l, tb, M, N, K, B, ldb, bias, beta, C, ldc);
 }
 

@@ -12,7 +12,9 @@
  * packed panels and the same register-blocked SIMD128 micro-kernel (4 rows x 8 columns:
  * 8 f32x4 accumulators, the most V8 keeps in registers without spilling).
  * Preconditions (checked by api.c, asserted here): M, N, K >= 0, strides large enough.
- * Not re-entrant: the packing buffers are static (the core is single-threaded). */
+ * The work is split over the threads of parallel.h (par_threads), with the same bytes for
+ * any thread count (sgemm_set_threads). Not re-entrant: one GEMM at
+ * a time (the packing buffers are per thread, not per call). */
 #ifndef NN_SGEMM_H
 #define NN_SGEMM_H
 
@@ -41,6 +43,10 @@ typedef struct {
   const void *a_ctx;
   sgemm_store_fn *store; /* NULL: C = ... + beta * C as in sgemm */
   void *c_ctx;
+  /* With a store that scatters (col2im): rows [g * n, (g+1) * n) for each g write only to
+   * their own part of the destination (one image), and threads get whole groups. 0: rows
+   * may be split anywhere (a store that writes each row's own destination). */
+  int rows_per_group;
 } sgemm_lowering;
 
 /* The packer of an ordinary matrix operand (ctx: an sgemm_matrix_a), for lowerings that
@@ -53,6 +59,12 @@ void sgemm_pack_matrix_a(float *dst, const void *ctx, int i0, int mc, int k0, in
 
 void sgemm_lowered(const sgemm_lowering *l, int tb, int M, int N, int K, const float *B, int ldb,
                    const float *bias, float beta, float *C, int ldc);
+
+/* Runs the GEMMs on this many threads from now on: starts the pool (par_init) and the
+ * packing buffers of each thread past the first. 0, or -1 (nothing changes in use) when
+ * threads is out of 1..PAR_MAX_THREADS, above what the pool started or this build has,
+ * or out of memory. */
+int sgemm_set_threads(int threads);
 
 /* The algorithmic reference: three loops, double accumulation, same contract. */
 void sgemm_ref(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,

@@ -1,0 +1,109 @@
+/* parallel.c - see parallel.h. One job at a time: the caller publishes (fn, ctx, T) under
+ * the mutex and bumps a generation counter; each worker runs its share when it sees a new
+ * generation and counts itself done; the caller runs share 0 and waits for the count. */
+#include "parallel.h"
+
+#if defined(GP_THREADS)
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#endif
+
+static int in_use = 1, started = 1;
+
+int par_capacity(void) { return started; }
+int par_threads(void) { return in_use; }
+
+int par_set_threads(int threads) {
+  if (threads < 1 || threads > started) return -1;
+  in_use = threads;
+  return 0;
+}
+
+#if !defined(GP_THREADS)
+
+int par_supported(void) { return 0; }
+
+int par_init(int threads) { return threads == 1 ? 0 : -1; }
+
+void par_run(par_fn *fn, void *ctx) { fn(ctx, 0, 1); }
+
+#else
+
+int par_supported(void) { return 1; }
+
+/* Spins before sleeping: long enough to bridge the serial work between two GEMMs of a
+ * step (batch norm, activations), short enough that a paused page goes quiet at once. */
+enum { SPIN = 1 << 16 };
+
+static struct {
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  atomic_uint generation; /* bumped once per job */
+  atomic_int pending;     /* workers still to finish the current job */
+  par_fn *fn;             /* the job: written before the bump, read after it */
+  void *ctx;
+  int T;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, NULL, NULL, 1};
+
+static void *worker(void *arg) {
+  const int t = (int)(long)arg;
+  unsigned seen = 0;
+  for (;;) {
+    unsigned g;
+    int spins = 0;
+    while ((g = atomic_load_explicit(&pool.generation, memory_order_acquire)) == seen &&
+           ++spins < SPIN) {
+    }
+    if (g == seen) {
+      pthread_mutex_lock(&pool.lock);
+      while ((g = atomic_load_explicit(&pool.generation, memory_order_acquire)) == seen)
+        pthread_cond_wait(&pool.wake, &pool.lock);
+      pthread_mutex_unlock(&pool.lock);
+    }
+    seen = g; /* the acquire above makes the job's fields, written before the bump, visible */
+    if (t < pool.T) pool.fn(pool.ctx, t, pool.T);
+    atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_acq_rel);
+  }
+  return NULL;
+}
+
+int par_init(int threads) {
+  if (threads < 1 || threads > PAR_MAX_THREADS) return -1;
+  if (threads <= started) return par_set_threads(threads);
+  if (started > 1) return -1; /* the pool is started once */
+  pthread_attr_t attr;
+  if (pthread_attr_init(&attr)) return -1;
+  /* the im2col packers keep a few KB of pixel state on the stack */
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  int ok = 1;
+  for (int t = 1; t < threads && ok; t++) {
+    pthread_t id;
+    ok = pthread_create(&id, &attr, worker, (void *)(long)t) == 0;
+    if (ok) pthread_detach(id), started = t + 1;
+  }
+  pthread_attr_destroy(&attr);
+  /* workers that did start stay idle and count as capacity; the request still fails */
+  if (!ok) return -1;
+  in_use = threads;
+  return 0;
+}
+
+void par_run(par_fn *fn, void *ctx) {
+  const int T = in_use;
+  if (T == 1) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  pthread_mutex_lock(&pool.lock);
+  pool.fn = fn, pool.ctx = ctx, pool.T = T;
+  atomic_store_explicit(&pool.pending, started - 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&pool.generation, 1, memory_order_release);
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.lock);
+  fn(ctx, 0, T);
+  for (int spins = 0; atomic_load_explicit(&pool.pending, memory_order_acquire) > 0;)
+    if (++spins > SPIN) sched_yield(); /* more threads than cores: let them run */
+}
+
+#endif
