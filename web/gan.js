@@ -54,22 +54,70 @@ async function wasmBinaryForNode(file) {
   return readFile(new URL(`../build/${file}`, import.meta.url));
 }
 
+/** Threads this page or process may use: the page needs cross-origin isolation for them. */
+export function threadsAvailable() {
+  return isNode || (globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function');
+}
+
+/** The count of threads to use by default: every core (in a page, one is left for the page). */
+export async function defaultThreads() {
+  if (isNode) return (await import('node:os')).availableParallelism();
+  if (!threadsAvailable()) return 1;
+  return Math.max(1, Math.min(64, (navigator.hardwareConcurrency || 2) - 1));
+}
+
+/** The most threads a core may be asked for (gp_threads_set refuses more). */
+export const MAX_THREADS = 64;
+
+// Emscripten blocks the calling thread while the pool works; it warns once when that
+// thread is not a Worker (Node's main thread), which is what we mean to do.
+const BLOCKING_WARNING = /^Blocking on the main thread is very dangerous/;
+
 /**
  * Instantiates the core. opts.wasmBinary (bytes) skips the fetch; in Node it is read from
  * disk. opts.full loads the test build (build/gan-full.wasm), which adds the kernels one by
  * one and the kernel benchmark (gp_sgemm, gp_conv2d_*, gp_bench_*, ...) to the page's core.
+ * opts.threads (1..64, default 1) above 1 loads the threaded build (build/gan-mt.wasm) with
+ * a pool of that many threads, started once; opts.threaded loads it even for 1 thread.
+ * Both builds give the same bytes for any count of threads.
  */
 export async function loadCore(opts = {}) {
-  const file = opts.full ? 'gan-full.wasm' : 'gan.wasm';
-  const factory = opts.full ? (await import('../build/gan-full.mjs')).default : createGanModule;
+  const threads = opts.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new RangeError(`threads must be an integer in 1..${MAX_THREADS}, not ${threads}`);
+  }
+  const threaded = threads > 1 || !!opts.threaded;
+  if (threaded && opts.full) throw new Error('gan.js: the test build (full) has no threaded twin');
+  if (threaded && !threadsAvailable()) {
+    throw new Error('gan.js: threads need a cross-origin isolated page (SharedArrayBuffer)');
+  }
+  const name = threaded ? 'gan-mt' : opts.full ? 'gan-full' : 'gan';
+  const factory = threaded
+    ? (await import('../build/gan-mt.mjs')).default
+    : opts.full ? (await import('../build/gan-full.mjs')).default : createGanModule;
   const moduleOpts = {};
   if (opts.wasmBinary) moduleOpts.wasmBinary = opts.wasmBinary;
-  else if (isNode) moduleOpts.wasmBinary = await wasmBinaryForNode(file);
+  else if (isNode) moduleOpts.wasmBinary = await wasmBinaryForNode(`${name}.wasm`);
   else moduleOpts.locateFile = (f) => new URL(`../build/${f}`, import.meta.url).href;
-  const core = new Core(await factory(moduleOpts));
-  if (core.m.UTF8ToString(core.m._gp_schema_json()) !== SCHEMA_TEXT) {
-    throw new Error('gan.js: build/schema.mjs does not describe this build/gan.wasm (run make)');
+  let nodeWorkers = null;
+  if (threaded) {
+    // the pool: one Worker per thread past the caller's (at least one: Emscripten's loader
+    // waits for the pool and never finishes on an empty one)
+    moduleOpts.poolSize = Math.max(1, threads - 1);
+    // the pool's workers import the module by this address
+    moduleOpts.mainScriptUrlOrBlob = new URL(`../build/${name}.mjs`, import.meta.url).href;
+    moduleOpts.printErr = (text) => BLOCKING_WARNING.test(text) || console.warn(text);
+    if (isNode) {
+      nodeWorkers = await import('./node_workers.mjs');
+      nodeWorkers.installWorker();
+    }
   }
+  const core = new Core(await factory(moduleOpts));
+  nodeWorkers?.releaseWorkers();
+  if (core.m.UTF8ToString(core.m._gp_schema_json()) !== SCHEMA_TEXT) {
+    throw new Error(`gan.js: build/schema.mjs does not describe this build/${name}.wasm (run make)`);
+  }
+  if (threaded) core.call('threads_set', threads);
   return core;
 }
 
@@ -101,6 +149,16 @@ export class Core {
 
   strerror(status) {
     return this.m.UTF8ToString(this.m._gp_strerror(status));
+  }
+
+  /** Threads the GEMMs run on (1 in the single-threaded build). */
+  get threads() {
+    return this.m._gp_threads();
+  }
+
+  /** Uses n threads from now on: 1..the count the core was loaded with (CoreError otherwise). */
+  setThreads(n) {
+    this.call('threads_set', n);
   }
 
   /** n zeroed floats in the wasm heap; throws when n is bad or memory is exhausted. */
