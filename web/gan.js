@@ -59,11 +59,14 @@ export function threadsAvailable() {
   return isNode || (globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function');
 }
 
-/** The count of threads to use by default: every core (in a page, one is left for the page). */
+/**
+ * The count of threads to use by default: every core (the caller's thread and one Worker
+ * per other core); 1 where threads are not available.
+ */
 export async function defaultThreads() {
-  if (isNode) return (await import('node:os')).availableParallelism();
+  if (isNode) return Math.min(MAX_THREADS, (await import('node:os')).availableParallelism());
   if (!threadsAvailable()) return 1;
-  return Math.max(1, Math.min(64, (navigator.hardwareConcurrency || 2) - 1));
+  return Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1));
 }
 
 /** The most threads a core may be asked for (gp_threads_set refuses more). */
