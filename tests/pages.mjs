@@ -8,22 +8,28 @@ import { listen } from '../tools/serve.mjs';
 
 export const WAIT = 90000;
 
-/** Starts the server and the browser before the file's tests and stops them after. */
-export function pageServer() {
-  const env = { url: null, browser: null };
-  let server;
+/**
+ * Starts the server and the browser before the file's tests and stops them after.
+ * plain: a second server of the same files without the cross-origin isolation headers (a
+ * host that sends none: the page runs one thread) at env.plainUrl.
+ */
+export function pageServer({ plain = false } = {}) {
+  const env = { url: null, plainUrl: null, browser: null };
+  let server, plainServer;
   before(async () => {
     ({ server, url: env.url } = await listen({ port: 0 }));
+    if (plain) ({ server: plainServer, url: env.plainUrl } = await listen({ port: 0, isolation: false }));
     env.browser = await launchChromium();
   });
   after(async () => {
     await env.browser?.close();
     server?.close();
+    plainServer?.close();
   });
   return env;
 }
 
-/** A new page at env.url + path, its console and page errors collected into problems. */
+/** A new page at env.url + path (or at path, a whole URL), its console and page errors collected into problems. */
 async function newPage(env, path, problems, { viewport, french = false } = {}) {
   const page = await env.browser.context.newPage();
   page.setDefaultTimeout(WAIT);
@@ -36,7 +42,7 @@ async function newPage(env, path, problems, { viewport, french = false } = {}) {
       Object.defineProperty(navigator, 'language', { get: () => 'fr-FR' });
     });
   }
-  await page.goto(env.url + path);
+  await page.goto(/^https?:/.test(path) ? path : env.url + path);
   return page;
 }
 

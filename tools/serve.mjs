@@ -2,13 +2,15 @@
 // serve.mjs - the playground's static server: web/ at the root, build/ under /build/,
 // data/generated/ (the gzipped datasets and mode meters make data prepares) under /data/.
 // Correct MIME types (application/wasm included), cross-origin isolation headers (so
-// SharedArrayBuffer and threads can come later), a Content-Security-Policy for the page,
+// SharedArrayBuffer, hence the page's threads), a Content-Security-Policy for the page,
 // ETag/Last-Modified with 304 answers, GET/HEAD only, and nothing outside the mounted
 // folders: paths are decoded, normalised and resolved (symlinks too) before they are
 // checked against their folder. No request, however malformed, takes the server down.
 //
 //   node tools/serve.mjs            serves http://127.0.0.1:8000 (PORT=... to change)
 //   node tools/serve.mjs --root DIR serves one folder at the root instead (make dist's dist/)
+//   node tools/serve.mjs --no-isolation  without the cross-origin isolation headers, as a
+//                                   plain static host serves: the page trains on one thread
 
 import { createReadStream, existsSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
@@ -61,13 +63,17 @@ const MIME = {
   '.gz': 'application/gzip',
 };
 
-const HEADERS = {
+// Cross-origin isolation: what SharedArrayBuffer, so the page's threads, need.
+const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
+};
+const BASE = {
   'X-Content-Type-Options': 'nosniff',
   'Cache-Control': 'no-cache',
 };
+const HEADERS = { ...ISOLATION, ...BASE };
 
 /**
  * The path a request target names: origin-form '/a/b?q', or absolute-form 'http://host/a/b'
@@ -126,9 +132,9 @@ function notModified(headers, etag, mtime) {
   return Number.isFinite(since) && Math.floor(mtime.getTime() / 1000) * 1000 <= since;
 }
 
-/** A short plain-text answer. */
+/** A short plain-text answer (res.base: the headers every answer carries). */
 function send(req, res, code, text, headers = {}) {
-  res.writeHead(code, { ...HEADERS, ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+  res.writeHead(code, { ...(res.base ?? HEADERS), ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(req.method === 'HEAD' ? undefined : `${text}\n`);
 }
 
@@ -144,7 +150,7 @@ async function answer(mounts, req, res) {
   const { file, mount, stats } = found;
   const etag = etagOf(stats);
   const headers = {
-    ...HEADERS,
+    ...res.base,
     ...(mount.csp && { 'Content-Security-Policy': mount.csp }),
     ETag: etag,
     'Last-Modified': stats.mtime.toUTCString(),
@@ -159,8 +165,11 @@ async function answer(mounts, req, res) {
   createReadStream(file).on('error', () => res.destroy()).pipe(res);
 }
 
-export function createServer({ mounts = DEFAULT_MOUNTS } = {}) {
+/** isolation: false leaves out the cross-origin isolation headers (a plain static host's answers). */
+export function createServer({ mounts = DEFAULT_MOUNTS, isolation = true } = {}) {
+  const base = isolation ? HEADERS : BASE;
   return http.createServer((req, res) => {
+    res.base = base;
     answer(mounts, req, res).catch((err) => {
       // A bug costs one request its answer (500), never the server its life.
       console.error(`serve.mjs: ${req.method} ${JSON.stringify(req.url)}: ${err.stack ?? err}`);
@@ -170,9 +179,12 @@ export function createServer({ mounts = DEFAULT_MOUNTS } = {}) {
   });
 }
 
-/** Starts a server (mounts, or root: one folder); resolves to { server, url } once it listens. */
-export function listen({ port = 8000, host = '127.0.0.1', mounts, root } = {}) {
-  const server = createServer({ mounts: mounts ?? (root === undefined ? undefined : rootMounts(root)) });
+/**
+ * Starts a server (mounts, or root: one folder; isolation: createServer's); resolves to
+ * { server, url } once it listens.
+ */
+export function listen({ port = 8000, host = '127.0.0.1', mounts, root, isolation = true } = {}) {
+  const server = createServer({ mounts: mounts ?? (root === undefined ? undefined : rootMounts(root)), isolation });
   return new Promise((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -189,6 +201,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     process.exit(2);
   }
   const args = process.argv.slice(2);
+  const isolation = !args.includes('--no-isolation');
+  if (!isolation) args.splice(args.indexOf('--no-isolation'), 1);
   let root;
   if (args.length === 2 && args[0] === '--root') {
     root = path.resolve(args[1]);
@@ -197,11 +211,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       process.exit(2);
     }
   } else if (args.length) {
-    console.error('usage: node tools/serve.mjs [--root DIR]');
+    console.error('usage: node tools/serve.mjs [--root DIR] [--no-isolation]');
     process.exit(2);
   }
-  listen({ port, root }).then(
-    ({ url }) => console.log(`gan-playground: serving on ${url}${root ? ` (${root})` : ''}`),
+  listen({ port, root, isolation }).then(
+    ({ url }) => console.log(`gan-playground: serving on ${url}${root ? ` (${root})` : ''}${isolation ? '' : ' without cross-origin isolation (one thread)'}`),
     (err) => {
       console.error(`serve.mjs: cannot listen on 127.0.0.1:${port}: ${err.code ?? err.message}`);
       process.exit(1);
