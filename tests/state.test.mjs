@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { CONTROLS, HIDEABLE, VIEWS, defaults, fromHash, toHash } from '../web/state.js';
+import { MAX_THREADS as CORE_MAX_THREADS } from '../web/gan.js';
+import { CONTROLS, HIDEABLE, MAX_THREADS, VIEWS, defaults, fromHash, toHash } from '../web/state.js';
 
 const HTML = readFileSync(new URL('../web/index.html', import.meta.url), 'utf8');
 const attrs = (name) => new Set([...HTML.matchAll(new RegExp(`${name}="([^"]+)"`, 'g'))].map((m) => m[1]));
@@ -90,4 +91,26 @@ test('game=1 and tour=N are view options: read, checked, written back', () => {
     assert.equal(r.tour, 0);
     assert.match(r.errors[0], new RegExp(`^tour must be a step from 1 to \\d+, not '${bad.replace('.', '\\.')}'$`));
   }
+});
+
+test('threads=N is a runtime option: 1 to 64, read, written back only when given', () => {
+  assert.equal(MAX_THREADS, CORE_MAX_THREADS, 'the page\'s bound is the core\'s');
+  assert.equal(fromHash('').threads, null, 'not given: the default (every core when isolated)');
+  assert.doesNotMatch(toHash(defaults(), {}), /threads/);
+  for (const n of [1, 2, 3, 64]) {
+    const r = fromHash(`#threads=${n}&lang=fr`);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.threads, n);
+    const hash = toHash(r.settings, r);
+    assert.match(hash, new RegExp(`&threads=${n}$`));
+    assert.equal(fromHash(hash).threads, n, 'a link reproduces the count');
+  }
+  for (const bad of ['0', '65', '-1', '2.5', 'x', '', '1e1', '007', ' 2']) {
+    const r = fromHash(`#threads=${encodeURIComponent(bad)}&seed=4`);
+    assert.equal(r.threads, null, bad);
+    assert.equal(r.settings.seed, 4, 'the rest of the link applies');
+    assert.equal(r.errors.length, 1, bad);
+    assert.equal(r.errors[0], `threads must be a whole number from 1 to 64, not '${bad}'`);
+  }
+  assert.deepEqual([...fromHash('#hide=threads').hide], ['threads'], 'the control can be hidden like the others');
 });

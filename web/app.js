@@ -18,6 +18,7 @@ const link = fromHash(location.hash || location.search);
 const view = {
   lang: pickLang(link.lang, navigator.languages ?? [navigator.language]), hide: link.hide, show: link.show, embed: link.embed,
   present: link.present, play: link.play, checkpoint: link.checkpoint, // the trained model the running one started from
+  threads: link.threads, // the link's count of threads (null: every core), kept in the link as given
 };
 let settings = { ...link.settings };
 let presets = [];
@@ -39,6 +40,7 @@ for (const [c] of costCharts) c.onSwitch = () => renderCostViews();
 
 const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
 const send = (type, extra = {}, transfer = []) => worker.postMessage({ type, ...extra }, transfer);
+send('core', { threads: view.threads }); // first: which core the Worker starts (worker.js)
 const game = new Game($('game'), $('game-open'), {
   send, lang: () => view.lang, dataset: () => settings.dataset, onToggle: () => {
     writeUrl();
@@ -123,6 +125,40 @@ function showNotice(key, vars = {}) {
     return code;
   }));
 }
+
+// ---- threads: the count in use in the status line, a small control within the pool, and
+// one quiet line when the page is not cross-origin isolated (one thread, the single-threaded build) ----
+
+let threads = null; // { count, pool, isolated, failed } from the Worker
+function showThreads(info = threads) {
+  if (!info) return;
+  threads = info;
+  const figure = $('threads'), b = document.createElement('b');
+  b.textContent = String(info.count);
+  const [before, after] = t(view.lang, info.count === 1 ? 'threadOne' : 'threadMany', { n: '\0' }).split('\0');
+  figure.replaceChildren(before, b, after);
+  figure.hidden = false;
+  figure.title = t(view.lang, 'threadsHint', { pool: info.pool });
+  $('threads-control').hidden = info.pool < 2 || view.hide.has('threads') || view.hide.has('controls');
+  const input = $('threads-input');
+  input.max = String(info.pool);
+  input.value = String(info.count);
+  const note = !info.isolated ? ['noticeNoThreads', {}] : info.failed ? ['noticeThreadsFailed', { msg: info.failed }] : null;
+  $('threads-note').hidden = !note;
+  $('threads-note').textContent = note ? t(view.lang, ...note) : '';
+}
+$('threads-input').addEventListener('change', () => {
+  const input = $('threads-input'), n = Number(input.value);
+  if (!threads || !Number.isInteger(n) || n < 1 || n > threads.pool) {
+    showError('errConfig', { msg: `threads must be a whole number from 1 to ${threads?.pool ?? 1}, not '${input.value}'` });
+    input.value = String(threads?.count ?? 1);
+    return;
+  }
+  if (n === threads.count) return;
+  view.threads = n;
+  writeUrl();
+  send('threads', { n });
+});
 
 /** A new model replaced the one the page started with: the link stops naming its checkpoint. */
 function leaveCheckpoint() {
@@ -261,6 +297,7 @@ function setLang(lang) {
   game.relabel();
   tour?.relabel();
   pdata.setLang(lang);
+  showThreads();
   $('history-zero').textContent = pct(lang, 0);
   $('history-full').textContent = `≥ ${pct(lang, FULL)}`;
   for (const c of Object.values(charts)) c.dirty = true;
@@ -484,6 +521,7 @@ addEventListener('resize', () => {
 const onMessage = {
   hello(msg) {
     presets = msg.presets;
+    showThreads(msg.threads);
     buildPresetButtons();
     let preset = presets.find((p) => p.name === settings.preset);
     if (!preset) {
@@ -582,6 +620,7 @@ const onMessage = {
     fillControls();
     writeUrl();
   },
+  threads: (msg) => showThreads(msg),
   round: (msg) => game.onRound(msg),
   error({ kind, message, name, nonFinite }) {
     if (nonFinite) return showError('errNonFinite', { n: nonFinite });

@@ -6,7 +6,8 @@
 //   #preset=strong-d&present=1&hide=losses,history,strip,realfake
 //
 // Training settings (SETTINGS) say what to train; view options (lang, hide, show, embed,
-// present, play, game=1 for "Real or fake?", tour=N for the guided tour) say how to show it; checkpoint names a trained model to start from (the file
+// present, play, game=1 for "Real or fake?", tour=N for the guided tour, threads=N for the
+// training threads) say how to show or run it; checkpoint names a trained model to start from (the file
 // data/checkpoints/NAME.gan on the server). Every value is checked: a bad one is reported
 // by name and left at its default, never passed on to the engine.
 
@@ -18,6 +19,9 @@ export const LOSSES = [...SCHEMA.losses];
 export const LANGS = ['en', 'fr'];
 // A checkpoint name becomes part of a URL path on the server: letters, digits and dashes only.
 export const CHECKPOINT_NAME = /^[a-z0-9-]{1,40}$/;
+// threads=N: the training threads, 1 to gan.js's MAX_THREADS (the core refuses more). They
+// run only on a cross-origin isolated page; elsewhere the page trains on one and says so.
+export const MAX_THREADS = 64;
 
 // The core's settings (csrc/gan/settings.c, through build/schema.mjs): their defaults and
 // bounds are gan_config_check's, so the page refuses exactly what the engine would.
@@ -51,7 +55,7 @@ export const engineKey = (key) => (key === 'smoothing' ? 'real_label' : ENGINE[k
 // what it is about.
 export const CONTROLS = [
   'controls', 'presets', 'dataset', 'loss', 'lr_g', 'lr_d', 'd_steps', 'batch', 'smoothing',
-  'mbstd', 'seed', 'steppers', 'checkpoint', 'lang',
+  'mbstd', 'seed', 'threads', 'steppers', 'checkpoint', 'lang',
 ];
 export const VIEWS = ['samples', 'dout', 'grad', 'costgrad', 'losses', 'realfake', 'meter', 'history', 'pdata', 'strip', 'film'];
 export const HIDEABLE = [...CONTROLS, ...VIEWS];
@@ -86,15 +90,16 @@ export function parseSetting(key, text) {
 
 /**
  * Reads a URL hash (or query) string: { settings, given, lang, hide, show, embed, present,
- * play, game, tour, checkpoint, errors } (show: views an embed shows besides its own, e.g.
- * show=film; tour: the guided tour's step to open at, 0 for none). Unknown or bad parameters land in errors (one line each) and
+ * play, game, tour, threads, checkpoint, errors } (show: views an embed shows besides its own, e.g.
+ * show=film; tour: the guided tour's step to open at, 0 for none; threads: the count of
+ * training threads asked for, null for the default, every core). Unknown or bad parameters land in errors (one line each) and
  * change nothing.
  */
 export function fromHash(hash) {
   const params = new URLSearchParams(hash.replace(/^[#?]/, ''));
   const out = {
     settings: defaults(), given: new Set(), lang: null, hide: new Set(), show: new Set(), embed: false, present: false, play: false,
-    game: false, tour: 0,
+    game: false, tour: 0, threads: null,
     checkpoint: null, errors: [],
   };
   for (const [key, text] of params) {
@@ -117,6 +122,9 @@ export function fromHash(hash) {
     } else if (key === 'tour') {
       if (/^\d{1,2}$/.test(text) && Number(text) >= 1 && Number(text) <= TOUR.length) out.tour = Number(text);
       else out.errors.push(`tour must be a step from 1 to ${TOUR.length}, not '${text}'`);
+    } else if (key === 'threads') {
+      if (/^\d{1,2}$/.test(text) && Number(text) >= 1 && Number(text) <= MAX_THREADS) out.threads = Number(text);
+      else out.errors.push(`threads must be a whole number from 1 to ${MAX_THREADS}, not '${text}'`);
     } else if (key === 'embed' || key === 'present' || key === 'play' || key === 'game') {
       out[key] = text === '1' || text === 'true';
     } else {
@@ -137,6 +145,7 @@ export function fromHash(hash) {
  */
 export function toHash(settings, {
   lang, hide = new Set(), show = new Set(), embed = false, present = false, play = false, checkpoint = null, game = false, tour = 0,
+  threads = null,
 } = {}) {
   const params = new URLSearchParams();
   if (checkpoint) params.set('checkpoint', checkpoint);
@@ -149,6 +158,7 @@ export function toHash(settings, {
   if (play) params.set('play', '1');
   if (game) params.set('game', '1');
   if (tour) params.set('tour', String(tour));
+  if (threads) params.set('threads', String(threads));
   return `#${params.toString().replace(/%2C/g, ',')}`;
 }
 

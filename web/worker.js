@@ -3,19 +3,22 @@
 // slices of about 50 ms, and posts a snapshot a few times a second: drawing never slows
 // training, training never blocks the page.
 //
-// Page -> Worker: init {config, dataset, checkpoint, live} | play | pause | step {kind}
+// Page -> Worker: core {threads, share} (first: which core to start, below)
+//                 | init {config, dataset, checkpoint, live} | play | pause | step {kind}
 //                 | reset {config} | retune {config} | dataset {name, config} | save
 //                 | load {bytes} | export | exportStrip (the filmstrip, progress.png)
 //                 | gameOpen {name} | gameRound {id, name} ("Real or fake?", game.js)
 //                 | pdata {on} (the view "P_θ against P_data" shown or not, pdata.js)
-// Worker -> page: hello {presets} | snapshot {...} | progress {name, loaded, total}
+//                 | threads {n} (1..pool: the threads training uses from now on)
+// Worker -> page: hello {presets, threads} | threads {count, pool, isolated, failed}
+//                 | snapshot {...} | progress {name, loaded, total}
 //                 | data {name, ok, message} | running {value} | checkpoint {bytes, step}
 //                 | loaded {config, step, name} | notice {key, name}
 //                 | error {kind, message, name, nonFinite} | png {bytes, what}
 //                 | round {id, name, images, fake, source, scores, ...} or {id, error}
 //                 | pdataReal {name, points, images} or {name, error} (the real cloud, once
 //                   a dataset; the generated one comes in snapshots beside meter readings)
-import { CoreError, GP, loadCore, maxBadSteps, pngGrid } from './gan.js';
+import { CoreError, GP, defaultThreads, loadCore, maxBadSteps, pngGrid, threadsAvailable } from './gan.js';
 import { Session, presetTable } from './session.js';
 import { CHECKPOINT_NAME } from './state.js';
 
@@ -331,17 +334,54 @@ const handlers = {
     const bytes = session.progressPng();
     post({ type: 'png', what: 'progress', bytes, step: session.gSteps }, [bytes.buffer]);
   },
+  threads({ n }) {
+    guarded('config', () => session.core.setThreads(n));
+    threadInfo.count = session.core.threads;
+    post({ type: 'threads', ...threadInfo });
+  },
 };
 
-// Messages wait for the core; they are handled one at a time, in order.
-let queue = loadCore().then((core) => {
+// The threads: only a cross-origin isolated page has SharedArrayBuffer, so only there does
+// the threaded build (build/gan-mt.wasm) start, with a pool of threads || its share of
+// the cores, whichever is more (share: 2 for each of the compare page's two columns); the
+// count can then move within the pool. Elsewhere the single-threaded build runs on one
+// thread and the page says so in a quiet line. A pool of one is the single-threaded build
+// too: the same bytes, no idle Worker. Both builds give the same bytes for any count.
+const threadInfo = { count: 1, pool: 1, isolated: threadsAvailable(), failed: null };
+async function startCore({ threads = null, share = 1 }) {
+  if (threadInfo.isolated) {
+    const mine = Math.max(1, Math.floor((await defaultThreads()) / share));
+    const pool = Math.max(threads ?? mine, mine);
+    if (pool > 1) {
+      try {
+        const core = await loadCore({ threads: pool });
+        core.setThreads(threads ?? mine);
+        Object.assign(threadInfo, { count: core.threads, pool });
+        return core;
+      } catch (e) {
+        threadInfo.failed = cleanMessage(e); // a host without build/gan-mt.*: one thread, said quietly
+      }
+    }
+  }
+  return loadCore();
+}
+
+// Messages wait for the core; they are handled one at a time, in order. The first one says
+// which core to start (core {threads, share}; any other message: the defaults).
+let start;
+let queue = new Promise((resolve) => (start = resolve)).then(startCore).then((core) => {
   session = new Session(core);
   session.seedGame(crypto.getRandomValues(new Uint32Array(1))[0]); // a fresh order of test images per page
-  post({ type: 'hello', presets: presetTable(core) });
+  post({ type: 'hello', presets: presetTable(core), threads: { ...threadInfo } });
 }).catch((e) => post({ type: 'error', kind: 'core', message: `cannot start the core: ${cleanMessage(e)}` }));
 
 onmessage = (e) => {
   const msg = e.data;
+  if (start) {
+    start(msg.type === 'core' ? msg : {});
+    start = null;
+    if (msg.type === 'core') return;
+  }
   // play/pause act at once so a click is never stuck behind a dataset download.
   if ((msg.type === 'pause' || msg.type === 'play') && session) return handlers[msg.type](msg);
   queue = queue.then(() => handlers[msg.type]?.(msg)).catch((err) => post({ type: 'error', kind: 'internal', message: cleanMessage(err) }));
