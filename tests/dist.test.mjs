@@ -3,7 +3,9 @@
 // three ways: under a sub-path of Debian's `python3 -m http.server`, which sets no special
 // header (no cross-origin isolation, no CSP); at the root of tools/serve.mjs --root, which
 // sets them all; and in an iframe of a page on another origin (localhost vs 127.0.0.1).
-// Each time the page must load, fetch the dataset, train, and log no console error.
+// Each time the page must load, fetch the dataset, train, and log no console error; with
+// the headers it trains on threads (the threaded build), without them on one thread, which
+// the page says in its quiet line.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from '../tools/chromium.mjs';
+import { STRINGS, t } from '../web/i18n.js';
 import { DistError, writeDist } from '../tools/dist.mjs';
 import { listen } from '../tools/serve.mjs';
 
@@ -82,10 +85,11 @@ test('the dist holds the page, its core and the data, nothing else', () => {
     ? readdirSync(path.join(ROOT, 'data/generated/checkpoints')).filter((f) => f.endsWith('.gan')).map((f) => `web/data/checkpoints/${f}`)
     : [];
   assert.deepEqual(files, [
-    'build/gan.mjs', 'build/gan.wasm', 'build/schema.mjs', 'index.html', 'index.js',
+    'build/gan.mjs', 'build/gan.wasm', 'build/schema.mjs', 'build/gan-mt.mjs', 'build/gan-mt.wasm', 'build/gan-mt.worker.js',
+    'index.html', 'index.js',
     ...web, ...data.map((f) => `web/data/${f}`), ...checkpoints,
   ].sort());
-  for (const f of ['build/gan.wasm', 'web/worker.js', 'web/data/meter-mnist.bin']) {
+  for (const f of ['build/gan.wasm', 'build/gan-mt.wasm', 'build/gan-mt.worker.js', 'web/worker.js', 'web/data/meter-mnist.bin']) {
     const src = f.startsWith('web/data/') ? `data/generated/${f.slice(9)}` : f;
     assert.ok(readFileSync(path.join(dist, f)).equals(readFileSync(path.join(ROOT, src))), `${f} is ${src}`);
   }
@@ -135,7 +139,7 @@ test('node tools/serve.mjs --root DIR serves the dist with the page\'s headers',
       child.on('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${out}`)));
       child.stdout.on('data', (d) => { out += d; const m = /serving on (\S+)/.exec(out); if (m) resolve(m[1]); });
     });
-    for (const f of ['', 'web/index.html', 'build/gan.wasm', 'web/data/meter-mnist.bin']) {
+    for (const f of ['', 'web/index.html', 'build/gan.wasm', 'build/gan-mt.wasm', 'build/gan-mt.worker.js', 'web/data/meter-mnist.bin']) {
       const r = await get(url + f);
       assert.equal(r.status, 200, f);
       assert.equal(r.headers['cross-origin-opener-policy'], 'same-origin', f);
@@ -184,9 +188,19 @@ const landed = (base, want) => (url) => {
   return url.href.split('#')[0] === `${base}web/index.html` && Object.entries(want).every(([k, v]) => params.get(k) === v);
 };
 
+/** The count of threads the status line shows ('2 fils d’exécution': 2), and whether the quiet line says one thread. */
+async function threads(page) {
+  const shown = await page.getByTestId('threads').textContent();
+  const n = Number(await page.locator('[data-testid="threads"] b').textContent());
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  assert.equal(shown, t(lang, n === 1 ? 'threadOne' : 'threadMany', { n }));
+  const note = page.getByTestId('threads-note');
+  return { n, note: (await note.isVisible()) && (await note.textContent()) === STRINGS[lang].noticeNoThreads };
+}
+
 /** The page came through the entry page with its hash, loaded the data, and trains on Play. */
-async function trains(page, base) {
-  await page.waitForURL(landed(base, { seed: '3', lang: 'fr' }));
+async function trains(page, base, want = {}) {
+  await page.waitForURL(landed(base, { seed: '3', lang: 'fr', ...want }));
   await ready(page);
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr', 'the hash reached the page');
   assert.equal(await page.getByTestId('seed').inputValue(), '3');
@@ -206,6 +220,7 @@ test('a plain static server (no headers) under a sub-path: loads, trains, not is
   await withPage(`${base}#seed=3&lang=fr`, async (page) => {
     await trains(page, base);
     assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+    assert.deepEqual(await threads(page), { n: 1, note: true }, 'one thread, and the quiet line says so');
   });
 });
 
@@ -213,9 +228,10 @@ test('tools/serve.mjs --root (isolation headers and CSP): loads, trains, isolate
   const r = await get(`${isolatedUrl}web/index.html`);
   assert.equal(r.headers['cross-origin-embedder-policy'], 'require-corp');
   assert.match(r.headers['content-security-policy'], /script-src 'self'/);
-  await withPage(`${isolatedUrl}#seed=3&lang=fr`, async (page) => {
-    await trains(page, isolatedUrl);
+  await withPage(`${isolatedUrl}#seed=3&lang=fr&threads=2`, async (page) => {
+    await trains(page, isolatedUrl, { threads: '2' });
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    assert.deepEqual(await threads(page), { n: 2, note: false }, 'the threaded build, on threads=2');
   });
 });
 
@@ -236,6 +252,8 @@ test('embedded in an iframe on another origin (#embed=1&play=1): it trains', asy
       assert.equal(await frame.evaluate(() => document.body.classList.contains('embed')), true);
       await steps(frame, 3); // play=1: no click
       assert.equal(await frame.getByTestId('error').isHidden(), true, 'no error in the frame');
+      assert.equal(await frame.evaluate(() => crossOriginIsolated), false);
+      assert.deepEqual(await threads(frame), { n: 1, note: true }, 'an iframe on another origin runs one thread, and says so');
     });
   } finally {
     host.close();

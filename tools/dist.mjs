@@ -7,10 +7,13 @@
 //   index.html, index.js     sends the visitor on to web/index.html, keeping the #settings
 //   web/                     the page (every file of web/)
 //   web/data/                the gzipped datasets, the mode meters, checkpoints/*.gan if built
-//   build/                   the page's core: gan.mjs, gan.wasm, schema.mjs (not the test build)
+//   build/                   the page's core: gan.mjs, gan.wasm, schema.mjs, and its threaded
+//                            twin gan-mt.mjs, gan-mt.wasm, gan-mt.worker.js (not the test build)
 //
 // Nothing in it names the host or the path it is served from, and nothing needs special
-// headers: it runs from http://host/any/sub/path/ on a plain static server.
+// headers: it runs from http://host/any/sub/path/ on a plain static server, on one thread
+// (the single-threaded build); a host that sends the cross-origin isolation headers
+// (COOP same-origin, COEP require-corp) gets the threaded build on every core.
 //
 //   node tools/dist.mjs [OUT]   writes OUT (default dist/), replacing an earlier dist there
 
@@ -21,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = path.join(ROOT, 'data', 'generated');
 const DATASETS = ['mnist', 'fashion']; // the page's (tools/datasets.mjs, make data)
-const CORE = ['gan.mjs', 'gan.wasm', 'schema.mjs'];
+const CORE = ['gan.mjs', 'gan.wasm', 'schema.mjs', 'gan-mt.mjs', 'gan-mt.wasm', 'gan-mt.worker.js'];
 // What a dist holds at its top: a folder holding anything else is not replaced.
 const TOP = ['index.html', 'index.js', 'web', 'build'];
 
