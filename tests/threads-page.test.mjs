@@ -103,3 +103,29 @@ pageTest(env, `the same seed gives the same checkpoint bytes after ${STEPS} step
   assert.ok(first[1].length > 100000, 'a whole checkpoint');
   for (const [name, b] of rest) assert.ok(b.equals(first[1]), `${name} gives the bytes of ${first[0]}`);
 }, { timeout: 150000 });
+
+pageTest(env, 'the compare page gives each column half the cores when isolated, one thread each when not', async (open) => {
+  const columns = (page) => page.evaluate(() => [0, 1].map((i) => document.querySelector(`[data-testid="cmp-col-${i}"]`).dataset.threads));
+  const started = (page) => page.waitForFunction(() => [0, 1].every((i) => document.querySelector(`[data-testid="cmp-col-${i}"]`).dataset.threads), null, { polling: 100 });
+
+  // errorBox: the compare page has its own (cmp-error), checked below
+  const isolated = await open('compare.html#compare=loss', { errorBox: true });
+  await started(isolated);
+  const half = String(Math.max(1, Math.floor(await isolated.evaluate(() => navigator.hardwareConcurrency) / 2)));
+  assert.deepEqual(await columns(isolated), [half, half]);
+  assert.equal(await text(isolated, 'cmp-note'), '', 'no quiet line when isolated');
+
+  const asked = await open('compare.html#compare=loss&threads=2&play=1', { errorBox: true });
+  await started(asked);
+  assert.deepEqual(await columns(asked), ['2', '2'], 'threads=N: N for each');
+  await asked.waitForFunction(() => [0, 1].every((i) => Number(document.querySelector(`[data-testid="cmp-col-${i}"]`).dataset.step) >= 2), null, { polling: 100 });
+  assert.match(await text(asked, 'cmp-status-0'), /· 2 threads$/);
+
+  const plain = await open(`${env.plainUrl}compare.html#compare=loss&threads=2&play=1`, { errorBox: true });
+  await started(plain);
+  assert.deepEqual(await columns(plain), ['1', '1']);
+  assert.equal(await text(plain, 'cmp-note'), STRINGS.en.noticeNoThreads);
+  await plain.waitForFunction(() => [0, 1].every((i) => Number(document.querySelector(`[data-testid="cmp-col-${i}"]`).dataset.step) >= 2), null, { polling: 100 });
+  assert.match(await text(plain, 'cmp-status-1'), /· 1 thread$/);
+  for (const page of [isolated, asked, plain]) assert.equal(await page.getByTestId('cmp-error').isHidden(), true);
+});

@@ -6,7 +6,9 @@
 //   compare=loss           the non-saturating cost against minimax (the rest as the preset)
 //   compare=preset:NAME    the preset of the link (balanced by default) against NAME
 // The other link settings (preset, seed, batch, lang, play=1, ...) apply to both. Each
-// column pauses and resets on its own; the other keeps training.
+// column pauses and resets on its own; the other keeps training. On a cross-origin
+// isolated page each column trains on half the cores (at least one; threads=N: N each),
+// elsewhere on one thread, which the page says in one quiet line.
 import { CostChart, dView } from './costs.js';
 import { drawImages } from './draw.js';
 import { fill, num, pct, pickLang, t } from './i18n.js';
@@ -19,7 +21,7 @@ const WORDS = {
     dataset: 'The same recipe on two datasets: the course’s “simultaneous progress”.',
     loss: 'The same model with two costs for G: non-saturating against minimax.',
     preset: 'Two lessons side by side: {a} against {b}.',
-    status: 'step {step} · {ips} images/s', meter: '{coverage} {cov}/10 · {confident} {conf}', noMeter: 'no mode meter yet',
+    status: 'step {step} · {ips} images/s · {threads}', meter: '{coverage} {cov}/10 · {confident} {conf}', noMeter: 'no mode meter yet',
     bad: 'compare must be dataset, loss or preset:NAME, not “{v}”', badPreset: 'compare: no preset named “{v}”',
   },
   fr: {
@@ -28,7 +30,7 @@ const WORDS = {
     dataset: 'La même recette sur deux jeux de données : les « progrès simultanés » du cours.',
     loss: 'Le même modèle avec deux coûts pour G : non saturant face à minimax.',
     preset: 'Deux leçons côte à côte : {a} face à {b}.',
-    status: 'pas {step} · {ips} images/s', meter: '{coverage} {cov}/10 · {confident} {conf}', noMeter: 'pas encore de compteur de modes',
+    status: 'pas {step} · {ips} images/s · {threads}', meter: '{coverage} {cov}/10 · {confident} {conf}', noMeter: 'pas encore de compteur de modes',
     bad: 'compare doit valoir dataset, loss ou preset:NOM, pas « {v} »', badPreset: 'compare : aucun préréglage nommé « {v} »',
   },
 };
@@ -104,9 +106,17 @@ class Column {
     this.chart.decimal = num(lang, '.');
     this.generation = null;
     this.worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
+    // first: the core to start, on half the cores when isolated (worker.js)
+    this.send('core', { threads: link.threads, share: 2 });
+    this.threads = null;
     this.worker.onmessage = (e) => {
       const msg = e.data;
-      if (msg.type === 'hello') onHello(this, msg.presets);
+      if (msg.type === 'hello') {
+        this.threads = msg.threads;
+        this.el.dataset.threads = String(msg.threads.count);
+        onThreads(msg.threads);
+        onHello(this, msg.presets);
+      }
       else if (msg.type === 'snapshot') this.snapshot(msg);
       else if (msg.type === 'running') this.setRunning(msg.value);
       else if (msg.type === 'error') showError(msg.message);
@@ -157,7 +167,10 @@ class Column {
     }
     drawImages(this.samples, msg.samples, 64, 8);
     this.samples.setAttribute('aria-label', `${this.label}: ${t(lang, 'samples')}`);
-    this.status.textContent = fill(W.status, { step: msg.step, ips: msg.imagesPerSecond ? msg.imagesPerSecond.toFixed(0) : '–' });
+    const n = this.threads?.count ?? 1;
+    this.status.textContent = fill(W.status, {
+      step: msg.step, ips: msg.imagesPerSecond ? msg.imagesPerSecond.toFixed(0) : '–', threads: t(lang, n === 1 ? 'threadOne' : 'threadMany', { n }),
+    });
     this.el.dataset.step = String(msg.step);
     if (msg.meter) {
       this.meter.textContent = fill(W.meter, {
@@ -188,6 +201,12 @@ $('cmp-play').addEventListener('click', () => {
   for (const c of columns) c.send(type);
 });
 if (link.errors.length) showError(link.errors.join('; '));
+
+// Not isolated (or the threads failed to start): one quiet line for both columns.
+function onThreads(info) {
+  const note = !info.isolated ? t(lang, 'noticeNoThreads') : info.failed ? t(lang, 'noticeThreadsFailed', { msg: info.failed }) : '';
+  if (note) $('cmp-note').textContent = note;
+}
 
 let chosen = null;
 function hello(column, presets) {
