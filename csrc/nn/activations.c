@@ -3,8 +3,21 @@
 #include "activations.h"
 
 #include <math.h>
+#include <stddef.h>
 
+#include "parallel.h"
 #include "simd.h"
+
+/* Each kernel's body (NAME_run) works on any run of elements; the entry points share the
+ * elements among the threads in runs of whole vectors, which gives the same values as one
+ * run. */
+enum { SHARE_MIN = 1 << 14 }; /* elements below which one thread does it all */
+
+typedef struct {
+  float *out;
+  const float *a, *b;
+  float slope;
+} ew_args;
 
 float sigmoidf_stable(float x) {
   if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
@@ -12,14 +25,14 @@ float sigmoidf_stable(float x) {
   return e / (1.0f + e);
 }
 
-void relu_forward(float *y, const float *x, int n) {
+static void relu_forward_run(float *y, const float *x, int n) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   int i = 0;
   for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, wasm_f32x4_max(wasm_v128_load(x + i), zero));
   relu_forward_ref(y + i, x + i, n - i);
 }
 
-void relu_backward(float *dx, const float *dy, const float *y, int n) {
+static void relu_backward_run(float *dx, const float *dy, const float *y, int n) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -30,7 +43,7 @@ void relu_backward(float *dx, const float *dy, const float *y, int n) {
   relu_backward_ref(dx + i, dy + i, y + i, n - i);
 }
 
-void leaky_relu_forward(float *y, const float *x, int n, float slope) {
+static void leaky_relu_forward_run(float *y, const float *x, int n, float slope) {
   const v128_t zero = wasm_f32x4_splat(0.0f), s = wasm_f32x4_splat(slope);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -40,7 +53,7 @@ void leaky_relu_forward(float *y, const float *x, int n, float slope) {
   leaky_relu_forward_ref(y + i, x + i, n - i, slope);
 }
 
-void leaky_relu_backward(float *dx, const float *dy, const float *x, int n, float slope) {
+static void leaky_relu_backward_run(float *dx, const float *dy, const float *x, int n, float slope) {
   const v128_t zero = wasm_f32x4_splat(0.0f), s = wasm_f32x4_splat(slope);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -51,11 +64,11 @@ void leaky_relu_backward(float *dx, const float *dy, const float *x, int n, floa
   leaky_relu_backward_ref(dx + i, dy + i, x + i, n - i, slope);
 }
 
-void tanh_forward(float *y, const float *x, int n) {
+static void tanh_forward_run(float *y, const float *x, int n) {
   for (int i = 0; i < n; i++) y[i] = tanhf(x[i]);
 }
 
-void tanh_backward(float *dx, const float *dy, const float *y, int n) {
+static void tanh_backward_run(float *dx, const float *dy, const float *y, int n) {
   const v128_t one = wasm_f32x4_splat(1.0f);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -66,11 +79,11 @@ void tanh_backward(float *dx, const float *dy, const float *y, int n) {
   tanh_backward_ref(dx + i, dy + i, y + i, n - i);
 }
 
-void sigmoid_forward(float *y, const float *x, int n) {
+static void sigmoid_forward_run(float *y, const float *x, int n) {
   for (int i = 0; i < n; i++) y[i] = sigmoidf_stable(x[i]);
 }
 
-void sigmoid_backward(float *dx, const float *dy, const float *y, int n) {
+static void sigmoid_backward_run(float *dx, const float *dy, const float *y, int n) {
   const v128_t one = wasm_f32x4_splat(1.0f);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -79,6 +92,63 @@ void sigmoid_backward(float *dx, const float *dy, const float *y, int n) {
     wasm_v128_store(dx + i, wasm_f32x4_add(wasm_v128_load(dx + i), g));
   }
   sigmoid_backward_ref(dx + i, dy + i, y + i, n - i);
+}
+
+static void relu_forward_span(void *ctx, int lo, int hi) {
+  const ew_args *e = ctx;
+  relu_forward_run(e->out + lo, e->a + lo, hi - lo);
+}
+static void relu_backward_span(void *ctx, int lo, int hi) {
+  const ew_args *e = ctx;
+  relu_backward_run(e->out + lo, e->a + lo, e->b + lo, hi - lo);
+}
+static void leaky_relu_forward_span(void *ctx, int lo, int hi) {
+  const ew_args *e = ctx;
+  leaky_relu_forward_run(e->out + lo, e->a + lo, hi - lo, e->slope);
+}
+static void leaky_relu_backward_span(void *ctx, int lo, int hi) {
+  const ew_args *e = ctx;
+  leaky_relu_backward_run(e->out + lo, e->a + lo, e->b + lo, hi - lo, e->slope);
+}
+static void tanh_forward_span(void *ctx, int lo, int hi) {
+  const ew_args *e = ctx;
+  tanh_forward_run(e->out + lo, e->a + lo, hi - lo);
+}
+static void tanh_backward_span(void *ctx, int lo, int hi) {
+  const ew_args *e = ctx;
+  tanh_backward_run(e->out + lo, e->a + lo, e->b + lo, hi - lo);
+}
+static void sigmoid_forward_span(void *ctx, int lo, int hi) {
+  const ew_args *e = ctx;
+  sigmoid_forward_run(e->out + lo, e->a + lo, hi - lo);
+}
+static void sigmoid_backward_span(void *ctx, int lo, int hi) {
+  const ew_args *e = ctx;
+  sigmoid_backward_run(e->out + lo, e->a + lo, e->b + lo, hi - lo);
+}
+
+static void share(par_range_fn *fn, float *out, const float *a, const float *b, float slope, int n) {
+  ew_args e = {out, a, b, slope};
+  par_range(fn, &e, n, 4, SHARE_MIN);
+}
+
+void relu_forward(float *y, const float *x, int n) { share(relu_forward_span, y, x, NULL, 0, n); }
+void relu_backward(float *dx, const float *dy, const float *y, int n) {
+  share(relu_backward_span, dx, dy, y, 0, n);
+}
+void leaky_relu_forward(float *y, const float *x, int n, float slope) {
+  share(leaky_relu_forward_span, y, x, NULL, slope, n);
+}
+void leaky_relu_backward(float *dx, const float *dy, const float *x, int n, float slope) {
+  share(leaky_relu_backward_span, dx, dy, x, slope, n);
+}
+void tanh_forward(float *y, const float *x, int n) { share(tanh_forward_span, y, x, NULL, 0, n); }
+void tanh_backward(float *dx, const float *dy, const float *y, int n) {
+  share(tanh_backward_span, dx, dy, y, 0, n);
+}
+void sigmoid_forward(float *y, const float *x, int n) { share(sigmoid_forward_span, y, x, NULL, 0, n); }
+void sigmoid_backward(float *dx, const float *dy, const float *y, int n) {
+  share(sigmoid_backward_span, dx, dy, y, 0, n);
 }
 
 /* NaN passes through, as it does through the SIMD max, so a non-finite step stays visible. */

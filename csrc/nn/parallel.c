@@ -20,6 +20,36 @@ int par_set_threads(int threads) {
   return 0;
 }
 
+typedef struct {
+  par_range_fn *fn;
+  void *ctx;
+  int n, align;
+} range_job;
+
+void par_share(int n, int align, int t, int T, int *lo, int *hi) {
+  const int units = (n + align - 1) / align;
+  *lo = (int)((long long)units * t / T) * align;
+  *hi = (int)((long long)units * (t + 1) / T) * align;
+  if (*hi > n) *hi = n;
+}
+
+static void range_share(void *ctx, int t, int T) {
+  const range_job *r = ctx;
+  int lo, hi;
+  par_share(r->n, r->align, t, T, &lo, &hi);
+  if (lo < hi) r->fn(r->ctx, lo, hi);
+}
+
+void par_range(par_range_fn *fn, void *ctx, int n, int align, int min_n) {
+  if (n <= 0) return;
+  if (in_use == 1 || n < min_n) {
+    fn(ctx, 0, n);
+    return;
+  }
+  range_job r = {fn, ctx, n, align};
+  par_run(range_share, &r);
+}
+
 #if !defined(GP_THREADS)
 
 int par_supported(void) { return 0; }

@@ -36,4 +36,12 @@ int par_supported(void);
 
 void par_run(par_fn *fn, void *ctx);
 
+/* fn(ctx, lo, hi) over [0, n) cut into par_threads() contiguous runs, each starting at a
+ * multiple of align; one call on the caller when n < min_n (too little to share). For
+ * elementwise work and per-channel reductions (each channel whole in one run). */
+typedef void par_range_fn(void *ctx, int lo, int hi);
+void par_range(par_range_fn *fn, void *ctx, int n, int align, int min_n);
+/* Thread t of T's run of [0, n) in par_range's cut: [*lo, *hi), empty when *lo >= *hi. */
+void par_share(int n, int align, int t, int T, int *lo, int *hi);
+
 #endif
