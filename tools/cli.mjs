@@ -124,6 +124,19 @@ function parseArgsProblem(e, args, spec) {
   }
 }
 
+/** The most threads --threads takes (web/gan.js's MAX_THREADS; tests/threads.test.mjs checks they agree). */
+export const THREADS_MAX = 64;
+
+/** The thread count of --threads when given (1..THREADS_MAX, digits only), else undefined. */
+export function threadsOption(opts) {
+  const v = opts.threads;
+  if (v === undefined) return undefined;
+  if (!INT.test(v) || !(Number(v) >= 1 && Number(v) <= THREADS_MAX)) {
+    throw new UsageError(`--threads must be a whole number from 1 to ${THREADS_MAX}, not '${v}'`);
+  }
+  return Number(v);
+}
+
 /** Checks a numeric option against [lo, hi]. */
 export function inRange(opts, name, lo, hi) {
   const v = opts[name];

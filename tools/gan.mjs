@@ -5,26 +5,34 @@
 //   train   trains the GAN; writes samples.png, samples-idx3-ubyte, checkpoint.gan and
 //           log.jsonl into --out (tools/train.mjs)
 //   sample  draws images from a checkpoint
-//   bench [--json] [--seconds S] [--train-seconds S] [--no-native]
+//   bench [--json] [--seconds S] [--train-seconds S] [--no-native] [--threads N]
 //       kernel GFLOP/s for wasm (this Node) and the native build, side by side, each as a
 //       fraction of the SIMD128 peak measured in the same run; then training images/s of
-//       the compact DCGAN here and in TensorFlow.js 4.22 (wasm backend), same run.
-//       --json: one JSON object a line with name, target, shape, value, unit, of_peak.
+//       the compact DCGAN and of the default model on the single-threaded build and on the
+//       threaded one at 1, 2, 4, ... up to N threads (speed-up, efficiency), and of the
+//       compact DCGAN in TensorFlow.js 4.22 (wasm backend), same run, interleaved.
+//       --json: one JSON object a line with name, target, shape, value, unit, of_peak
+//       (training rows: threads, build, speedup, efficiency too).
+//
+// --threads N (train, sample, bench): 1..64, default every core (defaultThreads()); the
+// files written are the same bytes for any N.
 //
 // A wrong argument exits with status 2 and one line on stderr; nothing else is written.
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { UsageError, parseOptions } from './cli.mjs';
+import { THREADS_MAX, UsageError, parseOptions, threadsOption } from './cli.mjs';
 
 const USAGE_HEAD = `usage: node tools/gan.mjs <command> [options]
 commands:
   train  [--dataset mnist|fashion] [--preset NAME] [--steps N] [--out DIR]
-         [--resume CHECKPOINT] [--log-every N] [--meter-every N] [model settings]
-  sample --checkpoint FILE [--n N] [--seed S] --out FILE [--png FILE]
-  bench  [--json] [--seconds S] [--train-seconds S] [--no-native]
-         kernel GFLOP/s (wasm and native) and training images/s against TensorFlow.js`;
+         [--resume CHECKPOINT] [--log-every N] [--meter-every N] [--threads N] [model settings]
+  sample --checkpoint FILE [--n N] [--seed S] --out FILE [--png FILE] [--threads N]
+  bench  [--json] [--seconds S] [--train-seconds S] [--no-native] [--threads N]
+         kernel GFLOP/s (wasm and native) and training images/s against TensorFlow.js,
+         on 1, 2, 4, ... threads up to --threads
+  --threads N  threads to train on, 1..${THREADS_MAX} (default: every core); same bytes for any N`;
 
 /** The usage, with the model settings of the core's table (its help, bounds and default). */
 async function usage() {
@@ -45,20 +53,23 @@ function pad(s, n) {
 }
 
 async function bench(args) {
-  const opts = parseOptions(args, { json: 'boolean', seconds: 'number', 'train-seconds': 'number', 'no-native': 'boolean' });
+  const opts = parseOptions(args, { json: 'boolean', seconds: 'number', 'train-seconds': 'number', 'no-native': 'boolean', threads: 'string' });
   const seconds = opts.seconds ?? 1, trainSeconds = opts['train-seconds'] ?? 10;
   if (!(seconds >= 0.05 && seconds <= 60)) throw new UsageError('--seconds must be between 0.05 and 60');
   if (!(trainSeconds >= 0 && trainSeconds <= 600)) throw new UsageError('--train-seconds must be between 0 and 600');
-  if (!existsSync(fileURLToPath(new URL('../build/gan.wasm', import.meta.url)))) {
-    throw new UsageError('build/gan.wasm is missing: run make first');
+  let threads = threadsOption(opts);
+  for (const f of ['gan.wasm', 'gan-full.wasm', 'gan-mt.wasm']) {
+    if (!existsSync(fileURLToPath(new URL(`../build/${f}`, import.meta.url)))) throw new UsageError(`build/${f} is missing: run make first`);
   }
   const { runBench } = await import('./bench.mjs');
+  threads ??= await (await import('../web/gan.js')).defaultThreads();
   if (!opts.json) {
     console.log(`${pad('target', 10)}${pad('name', 30)}${pad('shape', 30)}${pad('GFLOP/s', 10)}of peak`);
   }
   await runBench({
     seconds,
     trainSeconds,
+    threads,
     native: !opts['no-native'],
     onNote: (note) => console.error(note),
     onRow: (r) => {
@@ -67,7 +78,10 @@ async function bench(args) {
         const pct = r.of_peak === undefined ? '' : `${(r.of_peak * 100).toFixed(0)}%`;
         if (r.unit === 'images/s') {
           const ratio = r.ratio_vs_tfjs_wasm ? `, ${r.ratio_vs_tfjs_wasm}x TensorFlow.js wasm` : '';
-          console.log(`${pad(r.target, 10)}${pad(r.name, 30)}${pad(r.shape, 30)}${r.value.toFixed(1)} images/s = ${r.gflops_effective} GFLOP/s effective, ${pct} of peak${ratio}`);
+          const scaling = r.speedup === undefined ? '' : `, ${r.speedup.toFixed(2)}x of mt 1 thread, ${(r.efficiency * 100).toFixed(0)}% efficiency`;
+          const name = `${r.name} ${r.build ?? ''} ${r.threads} thread${r.threads > 1 ? 's' : ''}`.replace(/ +/g, ' ');
+          console.log(`${pad(r.target, 10)}${pad(name, 30)}${pad(r.shape, 30)}${r.value.toFixed(1)} images/s = ${r.gflops_effective} GFLOP/s effective, ` +
+            `${pct} of peak${r.threads > 1 ? ` x${r.threads}` : ''}${scaling}${ratio}`);
           return;
         }
         console.log(`${pad(r.target, 10)}${pad(r.name, 30)}${pad(r.shape, 30)}${pad(r.value.toFixed(1), 10)}${pct}`);

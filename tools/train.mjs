@@ -5,11 +5,11 @@ import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-  CoreError, DIVERGED_LOSS, GRID, Gan, PIXELS, diverged, gridNoise, idx3, latentNoise, loadCore, meterRule,
+  CoreError, DIVERGED_LOSS, GRID, Gan, PIXELS, defaultThreads, diverged, gridNoise, idx3, latentNoise, loadCore, meterRule,
   LOSSES, SCHEMA, pngGray, pngGrid, presets, toBytes,
 } from '../web/gan.js';
 import { composeStrip, isFrameStep } from '../web/filmstrip.js';
-import { UsageError, checkOutFile, inRange, parseOptions, prepareOutDir, readInput, writeAllAtomic } from './cli.mjs';
+import { UsageError, checkOutFile, inRange, parseOptions, prepareOutDir, readInput, threadsOption, writeAllAtomic } from './cli.mjs';
 import { loadMeter } from './data.mjs';
 import { DatasetError, loadDataset } from './datasets.mjs';
 
@@ -33,7 +33,7 @@ export const MODEL_FLAGS = Object.fromEntries(SCHEMA.settings.map((s) => [flagOf
 
 const TRAIN_OPTIONS = {
   dataset: ['mnist', 'fashion'], preset: 'string', steps: 'int', out: 'string', resume: 'string',
-  'log-every': 'int', 'meter-every': 'int',
+  'log-every': 'int', 'meter-every': 'int', threads: 'string',
   ...Object.fromEntries(Object.entries(MODEL_FLAGS).map(([flag, f]) => [flag, f.kind])),
 };
 
@@ -53,14 +53,23 @@ function formatDuration(seconds) {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
+/**
+ * The core for --threads N (default: every core): the threaded build with a pool of N
+ * threads, or the single-threaded build for 1. Both give the same bytes for any N.
+ */
+async function coreFor(o) {
+  const threads = threadsOption(o) ?? (await defaultThreads());
+  return loadCore({ threads });
+}
+
 /** A terminal gets one line rewritten in place; a pipe or file gets periodic plain lines. */
-function progressPrinter(total) {
+function progressPrinter(total, threads) {
   const tty = process.stderr.isTTY;
   let lastPlain = 0;
   return {
     update(step, seconds, ips, st) {
       const eta = (total - step) * (seconds / Math.max(step, 1));
-      const line = `step ${step}/${total} ${Math.floor((100 * step) / total)}% | ${ips.toFixed(0)} img/s | ETA ${formatDuration(eta)} | ` +
+      const line = `step ${step}/${total} ${Math.floor((100 * step) / total)}% | ${ips.toFixed(0)} img/s, ${threads} thread${threads > 1 ? 's' : ''} | ETA ${formatDuration(eta)} | ` +
         `loss D ${st.loss_d.toFixed(3)} G ${st.loss_g.toFixed(3)} | D(x) ${st.d_real.toFixed(2)} D(G(z)) ${st.d_fake.toFixed(2)}`;
       if (tty) process.stderr.write(`\r${line}\x1b[K`);
       else if (step === total || seconds - lastPlain >= 10) {
@@ -85,7 +94,8 @@ export async function train(args) {
   }
   const steps = o.steps ?? 2000, logEvery = o['log-every'] ?? 10;
   const out = o.out ?? 'out';
-  const core = await loadCore();
+  const core = await coreFor(o);
+  const threads = core.threads;
   const known = presets(core);
   const preset = o.preset === undefined ? undefined : known.find((p) => p.name === o.preset);
   if (o.preset !== undefined && !preset) {
@@ -138,7 +148,7 @@ export async function train(args) {
   };
   keepFrame(gan.iterations());
 
-  const progress = progressPrinter(steps);
+  const progress = progressPrinter(steps, threads);
   const t0 = performance.now();
   let windowStart = t0, windowImages = 0, st;
   let divergedAt = null, windowDiverged = false; // gan.js's rule: the first step that met it, and any since the last record
@@ -166,7 +176,7 @@ export async function train(args) {
       const ips = (windowImages / (now - windowStart)) * 1000;
       windowStart = now, windowImages = 0;
       const record = {
-        step: st.iterations, seconds: Number(seconds.toFixed(3)), ...pick(st), images_per_s: Number(ips.toFixed(1)), diverging: windowDiverged,
+        step: st.iterations, seconds: Number(seconds.toFixed(3)), ...pick(st), images_per_s: Number(ips.toFixed(1)), threads, diverging: windowDiverged,
       };
       windowDiverged = false;
       if (meter && (i % meterEvery === 0 || i === steps)) {
@@ -184,7 +194,9 @@ export async function train(args) {
   progress.done();
   writeOutputs(core, gan, out, cfg, frames);
   const seconds = (performance.now() - t0) / 1000;
-  console.log(`trained ${steps} steps in ${seconds.toFixed(1)} s (${((steps * cfg.batch) / seconds).toFixed(0)} images/s); wrote ${out}/samples.png, ` +
+  // "(N images/s)" right after the seconds: tools/bench_page.mjs reads it there
+  console.log(`trained ${steps} steps in ${seconds.toFixed(1)} s (${((steps * cfg.batch) / seconds).toFixed(0)} images/s) on ${threads} ` +
+    `thread${threads > 1 ? 's' : ''}; wrote ${out}/samples.png, ` +
     `samples-idx3-ubyte, checkpoint.gan, log.jsonl${frames.length ? `, progress.png (steps ${frames.map((f) => f.step).join(', ')})` : ''}`);
   if (meter) {
     const r = meter.read(gan.generate(meterZ));
@@ -224,17 +236,18 @@ function writeOutputs(core, gan, out, cfg, frames) {
 }
 
 export async function sample(args) {
-  const o = parseOptions(args, { checkpoint: 'string', n: 'int', seed: 'int', out: 'string', png: 'string' });
+  const o = parseOptions(args, { checkpoint: 'string', n: 'int', seed: 'int', out: 'string', png: 'string', threads: 'string' });
   if (!o.checkpoint) throw new UsageError('sample needs --checkpoint FILE');
   if (!o.out) throw new UsageError('sample needs --out FILE');
   inRange(o, 'n', 1, 100000);
   inRange(o, 'seed', 0, 0xffffffff);
+  threadsOption(o);
   if (!existsSync(o.checkpoint)) throw new UsageError(`--checkpoint: ${o.checkpoint} not found`);
   // Where the files go, before any work: both or neither are written.
   checkOutFile('--out', o.out);
   if (o.png !== undefined) checkOutFile('--png', o.png);
   if (o.png !== undefined && path.resolve(o.png) === path.resolve(o.out)) throw new UsageError('--png and --out name the same file');
-  const core = await loadCore();
+  const core = await coreFor(o);
   let gan;
   const bytes = readInput('--checkpoint', o.checkpoint);
   try {
