@@ -1,5 +1,7 @@
 // bench.mjs - `gan.mjs bench`: kernel GFLOP/s on wasm (in this Node) and on the native
-// build, side by side, each as a fraction of the SIMD128 peak measured in the same run.
+// build, side by side, each as a fraction of the SIMD128 peak measured in the same run;
+// then training images/s on the single-threaded build and on the threaded one at 1, 2, 4,
+// ... threads (its speed-up and parallel efficiency), against TensorFlow.js.
 //
 // One C harness (csrc/bench.c) times every case on both targets: the wasm export is
 // called here; the native binary build/native/bench reads the same cases on stdin.
@@ -9,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { Gan, loadCore } from '../web/gan.js';
-import { benchTfjs } from './bench_tfjs.mjs';
+import { tfjsTrainer } from './bench_tfjs.mjs';
 import { loadDataset } from './datasets.mjs';
 
 // Multiply-adds of one training iteration of the compact DCGAN per image (one D step on a
@@ -90,37 +92,113 @@ function row(target, c, value, peak) {
   return r;
 }
 
-/** images/s of our trainer: the compact DCGAN, batch 64, on MNIST, wasm, one thread. */
-function trainOurs(core, seconds) {
-  const data = loadDataset(core, 'mnist');
-  const gan = Gan.create(core, { seed: 1, batch: 64 });
-  for (let i = 0; i < 3; i++) gan.trainStep(data); // warm-up
-  const t0 = performance.now();
-  let steps = 0;
-  while (performance.now() - t0 < seconds * 1000) {
-    gan.trainStep(data);
-    steps++;
-  }
-  const ips = (steps * 64) / ((performance.now() - t0) / 1000);
-  gan.destroy();
-  data.destroy();
-  return ips;
+// The trained models. compact: the C core's default configuration at batch 64, the model
+// both trainers run; default: the balanced preset (batch 32), what the page trains.
+// Multiply-adds per image: the compact model's, and for balanced its third convolution
+// of D (7x7x64 -> 7x7x64, k3 s1 p1, 1.81 M forward) eight times more: forward and
+// backward (data and weights) over a real and a fake batch in the D step, forward and
+// backward-data in the G step.
+const DEEP_D_MACS = 8 * 49 * 64 * 9 * 64;
+export const TRAIN_MODELS = [
+  { shape: 'compact b64', config: { seed: 1, batch: 64 }, macs: MACS_PER_IMAGE },
+  { shape: 'default (balanced) b32', config: { preset: 'balanced', seed: 1 }, macs: MACS_PER_IMAGE + DEEP_D_MACS },
+];
+
+/** Thread counts the scaling rows measure: 1, each power of two up to max, and max. */
+export function threadCounts(max) {
+  const counts = [];
+  for (let t = 1; t <= max; t *= 2) counts.push(t);
+  if (counts.at(-1) !== max) counts.push(max);
+  return counts;
 }
 
-function trainRow(target, ips, peak) {
-  const gflops = (ips * 2 * MACS_PER_IMAGE) / 1e9;
+/** One trainer that runs in slices: run(ms) trains whole steps for about ms, adding up steps and time. */
+function slicer(batch, prepare, step) {
+  const t = { steps: 0, ms: 0, batch };
+  t.run = (ms) => {
+    prepare();
+    const t0 = performance.now();
+    let now = t0;
+    do {
+      step();
+      t.steps++;
+      now = performance.now();
+    } while (now - t0 < ms);
+    t.ms += now - t0;
+  };
+  t.imagesPerSecond = () => (t.steps * batch * 1000) / t.ms;
+  return t;
+}
+
+/**
+ * Training images/s: each model on the single-threaded build (st) and on the threaded
+ * build (mt) at each of threadCounts(maxThreads), and TensorFlow.js on the compact model.
+ * All trainers are built first, then run in turns of about a second each (the starting
+ * trainer moving by one each round) until each has had about `seconds`: a slow spell of a
+ * shared machine hits every row alike. Returns the rows.
+ */
+async function trainRows({ seconds, maxThreads, peak, onNote }) {
+  const st = await loadCore();
+  const mt = await loadCore(maxThreads > 1 ? { threads: maxThreads } : { threaded: true });
+  const datasets = new Map([[st, loadDataset(st, 'mnist')], [mt, loadDataset(mt, 'mnist')]]);
+  const ours = [];
+  for (const model of TRAIN_MODELS) {
+    for (const [build, core, threads] of [['st', st, 1], ...threadCounts(maxThreads).map((t) => ['mt', mt, t])]) {
+      const gan = Gan.create(core, model.config), data = datasets.get(core);
+      const trainer = slicer(gan.config().batch, () => core === mt && mt.setThreads(threads), () => gan.trainStep(data));
+      ours.push(Object.assign(trainer, { model, build, threads, gan }));
+    }
+  }
+  const tf = await tfjsTrainer({ backend: 'wasm', batch: 64 });
+  const peer = slicer(tf.batch, () => {}, tf.step);
+  const all = [...ours, peer];
+  const warmup = seconds >= 1 ? 3 : 1; // a short run is a smoke test (TensorFlow.js's step is slow)
+  for (const t of all) { // warm-up, not counted
+    for (let i = 0; i < warmup; i++) t.run(0);
+    t.steps = 0, t.ms = 0;
+  }
+  const rounds = Math.max(2, Math.round(seconds)), slice = (seconds * 1000) / rounds;
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < all.length; i++) all[(r + i) % all.length].run(slice);
+  }
+  onNote?.(`training: ${all.length} trainers in ${rounds} turns of ${(slice / 1000).toFixed(2)} s each`);
+  tf.dispose();
+  for (const t of ours) t.gan.destroy();
+  for (const d of datasets.values()) d.destroy();
+
+  const peerIps = peer.imagesPerSecond();
+  const rows = [];
+  for (const model of TRAIN_MODELS) {
+    const mine = ours.filter((t) => t.model === model);
+    const base = mine.find((t) => t.build === 'mt' && t.threads === 1).imagesPerSecond();
+    for (const t of mine) {
+      const ips = t.imagesPerSecond(), speedup = ips / base;
+      const r = trainRow('wasm', model.shape, ips, model.macs, peak, t.threads);
+      Object.assign(r, { build: t.build, speedup: Number(speedup.toFixed(3)), efficiency: Number((speedup / t.threads).toFixed(3)) });
+      if (model === TRAIN_MODELS[0] && t.threads === 1) r.ratio_vs_tfjs_wasm = Number((ips / peerIps).toFixed(2));
+      rows.push(r);
+    }
+  }
+  rows.push(trainRow('tfjs-wasm', TRAIN_MODELS[0].shape, peerIps, MACS_PER_IMAGE, peak, 1));
+  return rows;
+}
+
+/** A training row; of_peak is a fraction of the peak of the threads in use (threads x simd_peak). */
+function trainRow(target, shape, ips, macs, peak, threads) {
+  const gflops = (ips * 2 * macs) / 1e9;
   return {
-    name: 'train', target, shape: 'compact b64', value: Number(ips.toFixed(1)), unit: 'images/s',
-    gflops_effective: Number(gflops.toFixed(2)), of_peak: Number((gflops / peak).toFixed(3)),
+    name: 'train', target, shape, threads, value: Number(ips.toFixed(1)), unit: 'images/s',
+    gflops_effective: Number(gflops.toFixed(2)), of_peak: Number((gflops / (peak * threads)).toFixed(3)),
   };
 }
 
 /**
  * Measures every case on each target; calls onRow(result) as results arrive.
  * opts.seconds: time per kernel case; opts.trainSeconds: per trainer (0 skips training);
+ * opts.threads: the most threads the training rows scale to (1..64; default 1);
  * opts.native: false to skip the native build.
  */
-export async function runBench({ seconds = 1, trainSeconds = 10, native = true, onRow = () => {}, onNote = () => {} } = {}) {
+export async function runBench({ seconds = 1, trainSeconds = 10, threads = 1, native = true, onRow = () => {}, onNote = () => {} } = {}) {
   const cases = benchCases(seconds);
   const rows = [];
   const emit = (r) => { rows.push(r); onRow(r); };
@@ -134,13 +212,7 @@ export async function runBench({ seconds = 1, trainSeconds = 10, native = true, 
   cases.forEach((c, i) => emit(row('wasm', c, wasmValues[i], wasmPeak)));
 
   if (trainSeconds > 0) {
-    const ours = trainOurs(core, trainSeconds);
-    const oursRow = trainRow('wasm', ours, wasmPeak);
-    const peer = await benchTfjs({ backend: 'wasm', seconds: trainSeconds });
-    const peerRow = trainRow('tfjs-wasm', peer.imagesPerSecond, wasmPeak);
-    oursRow.ratio_vs_tfjs_wasm = Number((ours / peer.imagesPerSecond).toFixed(2));
-    emit(oursRow);
-    emit(peerRow);
+    for (const r of await trainRows({ seconds: trainSeconds, maxThreads: threads, peak: wasmPeak, onNote })) emit(r);
   }
 
   if (!native) return rows;

@@ -64,15 +64,17 @@ function models(tf, latent, width) {
 }
 
 /**
- * Trains for about `seconds` after a warm-up; resolves to { imagesPerSecond, steps }.
- * backend: 'wasm' (SIMD, one thread) or 'cpu' (plain JavaScript).
+ * The TensorFlow.js trainer, built and ready: { batch, step(), dispose() }; step() runs one
+ * iteration (a D step on a real and a fake batch, a G step). tools/bench.mjs interleaves
+ * its steps with ours, so a slow spell of a shared machine hits both alike.
+ * backend: 'wasm' (SIMD, one thread: its threaded build is not used in Node) or 'cpu'.
  */
-export async function benchTfjs({ backend = 'wasm', batch = 64, latent = 64, width = 1, seconds = 10, warmup = 3 } = {}) {
+export async function tfjsTrainer({ backend = 'wasm', batch = 64, latent = 64, width = 1 } = {}) {
   const tf = await import('@tensorflow/tfjs');
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
-    registerConv2DBackpropFilter(tf);
+    if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) registerConv2DBackpropFilter(tf);
   }
   await tf.setBackend(backend);
   await tf.ready();
@@ -92,14 +94,29 @@ export async function benchTfjs({ backend = 'wasm', batch = 64, latent = 64, wid
         false, G.trainableWeights.map((w) => w.val));
     });
   };
-  for (let i = 0; i < warmup; i++) step();
+  const dispose = () => {
+    tf.dispose([real, ones, zeros]);
+    optG.dispose();
+    optD.dispose();
+    tf.disposeVariables();
+  };
+  return { batch, step, dispose };
+}
+
+/**
+ * Trains for about `seconds` after a warm-up; resolves to { imagesPerSecond, steps }.
+ * backend: 'wasm' (SIMD, one thread) or 'cpu' (plain JavaScript).
+ */
+export async function benchTfjs({ backend = 'wasm', batch = 64, latent = 64, width = 1, seconds = 10, warmup = 3 } = {}) {
+  const trainer = await tfjsTrainer({ backend, batch, latent, width });
+  for (let i = 0; i < warmup; i++) trainer.step();
   const t0 = performance.now();
   let steps = 0;
   while (performance.now() - t0 < seconds * 1000) {
-    step();
+    trainer.step();
     steps++;
   }
   const elapsed = (performance.now() - t0) / 1000;
-  tf.disposeVariables();
+  trainer.dispose();
   return { imagesPerSecond: (steps * batch) / elapsed, steps };
 }
