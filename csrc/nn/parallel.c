@@ -5,7 +5,6 @@
 
 #if defined(GP_THREADS)
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #endif
 
@@ -62,19 +61,22 @@ void par_run(par_fn *fn, void *ctx) { fn(ctx, 0, 1); }
 
 int par_supported(void) { return 1; }
 
-/* Spins before sleeping: long enough to bridge the serial work between two GEMMs of a
- * step (batch norm, activations), short enough that a paused page goes quiet at once. */
-enum { SPIN = 1 << 16 };
+/* Spins before sleeping, on both sides: long enough to bridge the short serial work
+ * between two jobs of a step, short enough that a paused page goes quiet at once and that
+ * threads outnumbering the cores (other processes, a class's shared machine) hand their
+ * core over instead of spinning through their time slice. */
+enum { SPIN = 1 << 14 };
 
 static struct {
   pthread_mutex_t lock;
-  pthread_cond_t wake;
+  pthread_cond_t wake;    /* a new job, for sleeping workers */
+  pthread_cond_t done;    /* the last worker finished, for a sleeping caller */
   atomic_uint generation; /* bumped once per job */
   atomic_int pending;     /* workers still to finish the current job */
   par_fn *fn;             /* the job: written before the bump, read after it */
   void *ctx;
   int T;
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, NULL, NULL, 1};
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, NULL, NULL, 1};
 
 static void *worker(void *arg) {
   const int t = (int)(long)arg;
@@ -93,7 +95,11 @@ static void *worker(void *arg) {
     }
     seen = g; /* the acquire above makes the job's fields, written before the bump, visible */
     if (t < pool.T) pool.fn(pool.ctx, t, pool.T);
-    atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_acq_rel);
+    if (atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_acq_rel) == 1) {
+      pthread_mutex_lock(&pool.lock); /* the caller checks pending under it before sleeping */
+      pthread_cond_signal(&pool.done);
+      pthread_mutex_unlock(&pool.lock);
+    }
   }
   return NULL;
 }
@@ -132,8 +138,13 @@ void par_run(par_fn *fn, void *ctx) {
   pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.lock);
   fn(ctx, 0, T);
-  for (int spins = 0; atomic_load_explicit(&pool.pending, memory_order_acquire) > 0;)
-    if (++spins > SPIN) sched_yield(); /* more threads than cores: let them run */
+  for (int spins = 0; atomic_load_explicit(&pool.pending, memory_order_acquire) > 0;) {
+    if (++spins < SPIN) continue;
+    pthread_mutex_lock(&pool.lock);
+    while (atomic_load_explicit(&pool.pending, memory_order_acquire) > 0)
+      pthread_cond_wait(&pool.done, &pool.lock);
+    pthread_mutex_unlock(&pool.lock);
+  }
 }
 
 #endif

@@ -13,7 +13,9 @@
  * and Emscripten's -pthread build both set it); otherwise par_init accepts only 1 and
  * par_run calls fn(ctx, 0, 1): the single-threaded build runs the very same splits' code.
  * Workers spin briefly for the next job (a training step issues one GEMM after another),
- * then sleep on a condition variable, so an idle page costs no CPU. */
+ * then sleep on a condition variable, so an idle page costs no CPU; the caller likewise
+ * spins briefly for the workers to finish, then sleeps, so threads that outnumber the free
+ * cores slow down instead of spinning through each other's time. */
 #ifndef NN_PARALLEL_H
 #define NN_PARALLEL_H
 
