@@ -188,14 +188,30 @@ const landed = (base, want) => (url) => {
   return url.href.split('#')[0] === `${base}web/index.html` && Object.entries(want).every(([k, v]) => params.get(k) === v);
 };
 
-/** The count of threads the status line shows ('2 fils d’exécution': 2), and whether the quiet line says one thread. */
+/**
+ * The count of threads the status line shows ('2 fils d’exécution': 2), and where the page
+ * says it runs one thread for want of isolation: 'line' (its quiet line), 'figure' (an
+ * embed: a few muted words after the count, the sentence on hover) or null.
+ */
 async function threads(page) {
-  const shown = await page.getByTestId('threads').textContent();
+  const figure = page.getByTestId('threads');
   const n = Number(await page.locator('[data-testid="threads"] b').textContent());
   const lang = await page.evaluate(() => document.documentElement.lang);
-  assert.equal(shown, t(lang, n === 1 ? 'threadOne' : 'threadMany', { n }));
+  const count = t(lang, n === 1 ? 'threadOne' : 'threadMany', { n });
+  const sentence = STRINGS[lang].noticeNoThreads;
   const note = page.getByTestId('threads-note');
-  return { n, note: (await note.isVisible()) && (await note.textContent()) === STRINGS[lang].noticeNoThreads };
+  if (await note.isVisible()) {
+    assert.equal(await figure.textContent(), count);
+    assert.equal(await note.textContent(), sentence);
+    return { n, note: 'line' };
+  }
+  if (await page.getByTestId('threads-why').isVisible()) {
+    assert.equal(await figure.textContent(), `${count} ${STRINGS[lang].threadsWhy}`);
+    assert.equal(await figure.getAttribute('title'), sentence);
+    return { n, note: 'figure' };
+  }
+  assert.equal(await figure.textContent(), count);
+  return { n, note: null };
 }
 
 /** The page came through the entry page with its hash, loaded the data, and trains on Play. */
@@ -220,7 +236,7 @@ test('a plain static server (no headers) under a sub-path: loads, trains, not is
   await withPage(`${base}#seed=3&lang=fr`, async (page) => {
     await trains(page, base);
     assert.equal(await page.evaluate(() => crossOriginIsolated), false);
-    assert.deepEqual(await threads(page), { n: 1, note: true }, 'one thread, and the quiet line says so');
+    assert.deepEqual(await threads(page), { n: 1, note: 'line' }, 'one thread, and the quiet line says so');
   });
 });
 
@@ -231,7 +247,7 @@ test('tools/serve.mjs --root (isolation headers and CSP): loads, trains, isolate
   await withPage(`${isolatedUrl}#seed=3&lang=fr&threads=2`, async (page) => {
     await trains(page, isolatedUrl, { threads: '2' });
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
-    assert.deepEqual(await threads(page), { n: 2, note: false }, 'the threaded build, on threads=2');
+    assert.deepEqual(await threads(page), { n: 2, note: null }, 'the threaded build, on threads=2');
   });
 });
 
@@ -253,7 +269,7 @@ test('embedded in an iframe on another origin (#embed=1&play=1): it trains', asy
       await steps(frame, 3); // play=1: no click
       assert.equal(await frame.getByTestId('error').isHidden(), true, 'no error in the frame');
       assert.equal(await frame.evaluate(() => crossOriginIsolated), false);
-      assert.deepEqual(await threads(frame), { n: 1, note: true }, 'an iframe on another origin runs one thread, and says so');
+      assert.deepEqual(await threads(frame), { n: 1, note: 'figure' }, 'an iframe on another origin runs one thread, and says so in its status line');
     });
   } finally {
     host.close();

@@ -136,15 +136,22 @@ function showThreads(info = threads) {
   const figure = $('threads'), b = document.createElement('b');
   b.textContent = String(info.count);
   const [before, after] = t(view.lang, info.count === 1 ? 'threadOne' : 'threadMany', { n: '\0' }).split('\0');
+  const note = !info.isolated ? ['noticeNoThreads', {}] : info.failed ? ['noticeThreadsFailed', { msg: info.failed }] : null;
   figure.replaceChildren(before, b, after);
+  // An embed has no height to spare for the quiet line (it fits its 720x560 iframe): the
+  // figure says it in a few muted words, the whole sentence on hover.
+  if (note && view.embed) {
+    const why = Object.assign(document.createElement('span'), { className: 'quiet', textContent: ` ${t(view.lang, info.isolated ? 'threadsWhyFailed' : 'threadsWhy')}` });
+    why.dataset.testid = 'threads-why';
+    figure.append(why);
+  }
   figure.hidden = false;
-  figure.title = t(view.lang, 'threadsHint', { pool: info.pool });
+  figure.title = note ? t(view.lang, ...note) : t(view.lang, 'threadsHint', { pool: info.pool });
   $('threads-control').hidden = info.pool < 2 || view.hide.has('threads') || view.hide.has('controls');
   const input = $('threads-input');
   input.max = String(info.pool);
   input.value = String(info.count);
-  const note = !info.isolated ? ['noticeNoThreads', {}] : info.failed ? ['noticeThreadsFailed', { msg: info.failed }] : null;
-  $('threads-note').hidden = !note;
+  $('threads-note').hidden = !note || view.embed;
   $('threads-note').textContent = note ? t(view.lang, ...note) : '';
 }
 $('threads-input').addEventListener('change', () => {
