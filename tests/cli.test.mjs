@@ -134,6 +134,32 @@ test('bench --json prints one object a line with the contract fields (no timing 
   for (const n of ['simd_peak', 'sgemm', 'conv2d_fwd', 'conv2d_bwd_data', 'conv2d_bwd_weights', 'conv_transpose2d_fwd']) assert.ok(names.has(n), n);
 });
 
+// Issue 10: the training rows scale over threads, each with its build and thread count,
+// the speed-up over the threaded build's 1-thread row and the efficiency.
+test('bench --json training rows: st at 1 thread, mt at 1, 2 and 3, speed-up and efficiency (no timing asserted)', () => {
+  const r = gan('bench', '--json', '--seconds', '0.05', '--train-seconds', '0.2', '--no-native', '--threads', '3');
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.trim().split('\n').map(JSON.parse).filter((x) => x.unit === 'images/s');
+  for (const row of rows) {
+    for (const key of ['name', 'target', 'shape', 'value', 'unit', 'of_peak', 'threads', 'gflops_effective']) assert.ok(key in row, `${key} in ${JSON.stringify(row)}`);
+    assert.ok(row.value > 0 && row.of_peak > 0, JSON.stringify(row));
+  }
+  const ours = rows.filter((x) => x.target === 'wasm');
+  for (const shape of ['compact b64', 'default (balanced) b32']) {
+    const mine = ours.filter((x) => x.shape === shape);
+    assert.deepEqual(mine.map((x) => `${x.build} ${x.threads}`), ['st 1', 'mt 1', 'mt 2', 'mt 3'], shape);
+    for (const x of mine) {
+      assert.ok(x.speedup > 0, JSON.stringify(x));
+      assert.equal(x.efficiency, Number((x.speedup / x.threads).toFixed(3)), JSON.stringify(x));
+    }
+    assert.equal(mine[1].speedup, 1, 'mt at 1 thread is the base');
+  }
+  assert.ok(ours.find((x) => x.shape === 'compact b64' && x.build === 'st').ratio_vs_tfjs_wasm > 0);
+  const peer = rows.filter((x) => x.target === 'tfjs-wasm');
+  assert.equal(peer.length, 1);
+  assert.equal(peer[0].threads, 1);
+});
+
 // The hand-written parser read Number(value): '--steps 0x10' trained 16 steps, '1e3' 1000,
 // and a mistyped flag got no hint.
 test('numbers are decimal only, counts whole and not negative; unknown flags get a hint', () => {
