@@ -151,6 +151,7 @@ function showThreads(info = threads) {
   const input = $('threads-input');
   input.max = String(info.pool);
   input.value = String(info.count);
+  input.title = t(view.lang, 'threadsHint', { pool: info.pool });
   $('threads-note').hidden = !note || view.embed;
   $('threads-note').textContent = note ? t(view.lang, ...note) : '';
 }
