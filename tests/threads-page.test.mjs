@@ -5,12 +5,39 @@
 // count, the same seed trains to the same bytes: checkpoints saved from the page after the
 // same steps with 1, 2 and 3 threads and without isolation are identical.
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
 
 import { STRINGS } from '../web/i18n.js';
 import { pageServer, pageTest } from './pages.mjs';
 
 const env = pageServer({ plain: true });
+const SERVE = new URL('../tools/serve.mjs', import.meta.url).pathname;
+
+test('node tools/serve.mjs --no-isolation serves without the isolation headers, the rest as before', async () => {
+  const child = spawn(process.execPath, [SERVE, '--no-isolation'], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      child.on('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${out}`)));
+      child.stdout.on('data', (d) => { out += d; const m = /serving on (\S+) without cross-origin isolation/.exec(out); if (m) resolve(m[1]); });
+    });
+    for (const f of ['', 'build/gan-mt.worker.js']) {
+      const r = await fetch(url + f);
+      assert.equal(r.status, 200, f);
+      for (const h of ['cross-origin-opener-policy', 'cross-origin-embedder-policy', 'cross-origin-resource-policy']) assert.equal(r.headers.get(h), null, `${f}: no ${h}`);
+      assert.match(r.headers.get('content-security-policy'), /script-src 'self'/, `${f}: the page's policy still`);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    }
+  } finally {
+    child.removeAllListeners('exit');
+    child.kill();
+  }
+  const bad = spawnSync(process.execPath, [SERVE, '--no-isolation', '--nope'], { encoding: 'utf8', env: { ...process.env, PORT: '0' } });
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr, 'usage: node tools/serve.mjs [--root DIR] [--no-isolation]\n');
+});
 const STEPS = 12;
 
 /** Waits until the engine is up, the first samples are drawn and the dataset is loaded. */
