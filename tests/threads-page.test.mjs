@@ -129,7 +129,7 @@ pageTest(env, `the same seed gives the same checkpoint bytes after ${STEPS} step
   const [first, ...rest] = bytes;
   assert.ok(first[1].length > 100000, 'a whole checkpoint');
   for (const [name, b] of rest) assert.ok(b.equals(first[1]), `${name} gives the bytes of ${first[0]}`);
-}, { timeout: 150000 });
+});
 
 pageTest(env, 'the compare page gives each column half the cores when isolated, one thread each when not', async (open) => {
   const columns = (page) => page.evaluate(() => [0, 1].map((i) => document.querySelector(`[data-testid="cmp-col-${i}"]`).dataset.threads));
