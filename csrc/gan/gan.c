@@ -147,7 +147,7 @@ static int d_layout(d_tensors *t, const gan_config *c, int C1, int C2, int F) {
 }
 
 /* Carves from the arena, or with a NULL arena only counts what it would carve (the bytes
- * arena_floats takes: whole 16-byte units), so the arena is sized by the list it serves. */
+ * arena_floats takes, arena_bytes), so the arena is sized by the list it serves. */
 typedef struct {
   arena *a;
   size_t bytes;
@@ -156,7 +156,7 @@ typedef struct {
 
 static float *carve(carver *k, size_t n) {
   if (n == 0) return NULL;
-  k->bytes += (n * sizeof(float) + 15) & ~(size_t)15;
+  k->bytes += arena_bytes(n);
   if (!k->a) return NULL;
   float *p = arena_floats(k->a, n);
   if (!p) k->failed = 1;

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ALIGN = 16 };
+enum { ALIGN = ARENA_ALIGN };
+
+size_t arena_bytes(size_t n) { return (n * sizeof(float) + ALIGN - 1) & ~(size_t)(ALIGN - 1); }
 
 int arena_init(arena *a, size_t bytes) {
   a->base = NULL;
@@ -27,7 +29,7 @@ void arena_free(arena *a) {
 
 float *arena_floats(arena *a, size_t n) {
   if (n == 0 || !a->base || n > (SIZE_MAX - ALIGN) / sizeof(float)) return NULL;
-  size_t bytes = (n * sizeof(float) + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+  size_t bytes = arena_bytes(n);
   if (bytes > a->cap - a->used) return NULL;
   float *p = (float *)(a->base + a->used);
   a->used += bytes;
