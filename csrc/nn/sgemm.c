@@ -6,8 +6,8 @@
  * panels with zeros, so the micro-kernel always runs a full MR x NR tile with no branches
  * in its loop; partial tiles land in a small buffer and only their valid part is stored.
  *
- * With threads (parallel.h) each thread runs the same loops over its own range of C's rows
- * or columns, with its own packing buffers. An element of C is the sum of its reduction
+ * With threads (parallel.h) C's rows or columns are cut into runs, which the threads take
+ * in turn; each runs the same loops over its run, with its own packing buffers. An element of C is the sum of its reduction
  * taken in the same KC blocks, each in k order, whichever thread and tile computes it, so
  * the result is the same bytes for any thread count. A store callback that scatters (col2im)
  * gets whole groups of rows (one image each), so no two threads add into one destination
@@ -15,6 +15,7 @@
 #include "sgemm.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,6 +227,8 @@ typedef struct {
   int ldc;
   int by_cols; /* split C's columns (in whole NR panels) instead of its rows */
   int group;   /* rows are split in multiples of this */
+  int chunks;  /* the split: this many runs of whole units, taken by the threads in turn */
+  atomic_int next; /* the next run not yet taken */
 } gemm_job;
 
 /* Rows [i0, i1) and columns [j0, j1) of C, all of the reduction: the serial loop nest. */
@@ -256,16 +259,24 @@ static void gemm_part(const workspace *w, const gemm_job *g, int i0, int i1, int
   }
 }
 
-/* Thread t's share: a contiguous run of whole units (row groups or NR-wide column panels). */
+/* Runs of whole units (row groups or NR-wide column panels), more runs than threads and
+ * taken in turn: a thread the system preempts (the page drawing on the same cores) leaves
+ * its runs to the others instead of holding up the job. Which thread computes a run
+ * changes nothing in it. */
+enum { CHUNKS_PER_THREAD = 4 };
+
 static void gemm_share(void *ctx, int t, int T) {
-  const gemm_job *g = ctx;
+  gemm_job *g = ctx;
+  (void)T;
   const int unit = g->by_cols ? NR : g->group, extent = g->by_cols ? g->N : g->M;
   const int units = (extent + unit - 1) / unit;
-  const int u0 = (int)((long long)units * t / T), u1 = (int)((long long)units * (t + 1) / T);
-  const int lo = u0 * unit, hi = u1 * unit < extent ? u1 * unit : extent;
-  if (lo >= hi) return;
-  if (g->by_cols) gemm_part(&ws[t], g, 0, g->M, lo, hi);
-  else gemm_part(&ws[t], g, lo, hi, 0, g->N);
+  for (int c; (c = atomic_fetch_add_explicit(&g->next, 1, memory_order_relaxed)) < g->chunks;) {
+    const int u0 = (int)((long long)units * c / g->chunks), u1 = (int)((long long)units * (c + 1) / g->chunks);
+    const int lo = u0 * unit, hi = u1 * unit < extent ? u1 * unit : extent;
+    if (lo >= hi) continue;
+    if (g->by_cols) gemm_part(&ws[t], g, 0, g->M, lo, hi);
+    else gemm_part(&ws[t], g, lo, hi, 0, g->N);
+  }
 }
 
 void sgemm_lowered(const sgemm_lowering *l, int tb, int M, int N, int K, const float *B, int ldb,
@@ -280,7 +291,7 @@ void sgemm_lowered(const sgemm_lowering *l, int tb, int M, int N, int K, const f
     scale_c(M, N, beta, C, ldc);
     return;
   }
-  gemm_job g = {l, tb, M, N, K, B, ldb, bias, beta, C, ldc, 0, MR};
+  gemm_job g = {l, tb, M, N, K, B, ldb, bias, beta, C, ldc, 0, MR, 0, 0};
   const int T = par_threads();
   if (T == 1 || (double)M * N * K < PARALLEL_MIN_MACS) {
     gemm_part(&ws[0], &g, 0, M, 0, N);
@@ -294,6 +305,8 @@ void sgemm_lowered(const sgemm_lowering *l, int tb, int M, int N, int K, const f
      * and its own panels of B, instead of every thread packing all of B */
     g.by_cols = 1;
   }
+  const int units = g.by_cols ? (N + NR - 1) / NR : (M + g.group - 1) / g.group;
+  g.chunks = units < CHUNKS_PER_THREAD * T ? units : CHUNKS_PER_THREAD * T;
   par_run(gemm_share, &g);
 }
 
