@@ -300,9 +300,11 @@ void sgemm_lowered(const sgemm_lowering *l, int tb, int M, int N, int K, const f
   if (l->store) {
     /* a scattering store: whole groups of rows per thread (any rows when no group) */
     g.group = l->rows_per_group ? l->rows_per_group : MR;
-  } else if (M < N && N >= 2 * T * NR) {
-    /* few rows and many columns (a dense layer's weights): each thread packs the small A
-     * and its own panels of B, instead of every thread packing all of B */
+  } else if (M < N && N >= 2 * T * NR && (tb || N > NARROW_B)) {
+    /* few rows and many columns of a B that must be packed (a dense layer's weights): each
+     * run packs the small A and its own panels of B, instead of every run packing all of
+     * B. Not when B is read in place: rows then cost no copy twice, while every run of
+     * columns would pack all of A (an im2col gather as dear as the product when N is 32) */
     g.by_cols = 1;
   }
   const int units = g.by_cols ? (N + NR - 1) / NR : (M + g.group - 1) / g.group;
