@@ -205,3 +205,12 @@ export function testImages(name, n) {
   };
   return { floats, labels, first: floats([...Array(n).keys()]) };
 }
+
+/** The root-mean-square distance of 2-D points [x0, y0, x1, y1, ...] to their centre. */
+export function cloudSpread(pts) {
+  const n = pts.length / 2;
+  let mx = 0, my = 0, s = 0;
+  for (let i = 0; i < n; i++) mx += pts[2 * i] / n, my += pts[2 * i + 1] / n;
+  for (let i = 0; i < n; i++) s += (pts[2 * i] - mx) ** 2 + (pts[2 * i + 1] - my) ** 2;
+  return Math.sqrt(s / n);
+}

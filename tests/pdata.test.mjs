@@ -14,8 +14,8 @@ import { CoreError, GP, METER_FEATURES, PIXELS, loadCore } from '../web/gan.js';
 import { PDATA, Session, projectFeatures } from '../web/session.js';
 import { STRINGS } from '../web/i18n.js';
 import { PCA_IMAGES, bytesToFloats, loadMeter, meterPath, pcaPath, readTestSet } from '../tools/data.mjs';
-import { loadDataset } from '../tools/datasets.mjs';
 import { openPage, pageServer } from './pages.mjs';
+import { cloudSpread as spread } from './helpers.mjs';
 
 const core = await loadCore();
 const meter = loadMeter(core, 'mnist');
@@ -119,13 +119,6 @@ test('make data\'s projection: orthonormal axes, the first holding more variance
   });
 });
 
-const spread = (pts) => { // root-mean-square distance to the cloud's centre
-  const n = pts.length / 2;
-  let mx = 0, my = 0, s = 0;
-  for (let i = 0; i < n; i++) mx += pts[2 * i] / n, my += pts[2 * i + 1] / n;
-  for (let i = 0; i < n; i++) s += (pts[2 * i] - mx) ** 2 + (pts[2 * i + 1] - my) ** 2;
-  return Math.sqrt(s / n);
-};
 const realSpread = spread(Float32Array.from(pca.real.points.flat()));
 
 test('one class alone (what a collapsed G draws) is a clump far smaller than the real cloud', () => {
@@ -137,28 +130,7 @@ test('one class alone (what a collapsed G draws) is a clump far smaller than the
   assert.ok(spread(clump) < 0.5 * realSpread, `one class: ${spread(clump)} against the real cloud's ${realSpread}`);
 });
 
-// Measured (seed 1, 500 samples, real cloud 21.9): mode-collapse 16.4 at step 200, 7.5 at
-// 600, 2.8 at 800, 2.6-7.2 to 1500 (coverage 1-3); balanced 20-20.7 from step 400 on.
-test('under mode-collapse the samples\' cloud shrinks far below the real one (800 steps, about a minute)', { timeout: 300000 }, async (t) => {
-  const data = loadDataset(core, 'mnist');
-  const s = new Session(core);
-  s.build({ preset: 'mode-collapse', seed: 1 });
-  s.meter = meter;
-  s.setTestSet('mnist', testIdx);
-  s.setPca('mnist', pca);
-  s.dataset = data;
-  try {
-    for (let i = 0; i < 800; i++) s.gan.trainStep(data);
-    const got = spread(s.readPdata().points), r = meter.read(s.gan.generate(s.meterZ));
-    t.diagnostic(`step 800: spread ${got.toFixed(2)} (real ${realSpread.toFixed(2)}), coverage ${r.coverage}`);
-    assert.ok(got < 0.35 * realSpread, `collapsed samples spread ${got} against the real cloud's ${realSpread}`);
-  } finally {
-    s.meter = null;
-    s.dataset = null;
-    s.gan.destroy();
-    data.destroy();
-  }
-});
+// The 800-step collapse of the samples' cloud is a long claim: tests/long/pdata.test.mjs.
 
 // ---- the view in Chromium ----
 
