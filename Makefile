@@ -184,7 +184,8 @@ bench: all $(B)/native/bench data | have-node have-chromium
 	node tools/gan.mjs bench
 	node tools/bench_page.mjs
 
-# The page's targets alone: first samples, shipped weight, speed against the CLI, long tasks.
+# The page's targets alone: first samples, shipped weight, speed against the CLI, long tasks,
+# and how training scales with threads in the page (1 and each power of two up to the cores).
 bench-page: all data | have-node have-chromium
 	node tools/bench_page.mjs
 
