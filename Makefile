@@ -37,7 +37,8 @@ MT_LDFLAGS := -sPTHREAD_POOL_SIZE=Module.poolSize -sMAXIMUM_MEMORY=2147483648 -W
 SAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fno-omit-frame-pointer \
   -fsanitize=address,undefined -fno-sanitize-recover=all $(MT_CFLAGS)
 BENCH_CFLAGS := -std=c11 -O3 -march=native -Wall -Wextra -Werror $(STB) $(MT_CFLAGS)
-# ThreadSanitizer over the threaded code (make test-tsan, part of test-native)
+# ThreadSanitizer over the threaded code (make test-tsan, part of test-native; its runtime
+# comes with libclang-rt-14-dev, as libFuzzer's does: have-fuzzer)
 TSAN_CC := clang-14
 TSAN_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(STB) -fsanitize=thread $(MT_CFLAGS)
 NATIVE_TESTS := $(patsubst tests/native/%.c,$(B)/native/%,$(wildcard tests/native/test_*.c))
@@ -132,7 +133,7 @@ test-native: native fuzz-build test-tsan
 test-tsan: $(B)/tsan/test_threads
 	@echo "== $< (ThreadSanitizer)"; TSAN_OPTIONS=halt_on_error=1:exitcode=66 $<
 
-$(B)/tsan/test_threads: tests/native/test_threads.c tests/native/check.h $(CORE_SRC) $(HEADERS) Makefile | have-simde
+$(B)/tsan/test_threads: tests/native/test_threads.c tests/native/check.h $(CORE_SRC) $(HEADERS) Makefile | have-simde have-fuzzer
 	@mkdir -p $(B)/tsan
 	$(TSAN_CC) $(TSAN_CFLAGS) -Icsrc $< $(CORE_SRC) -lm -o $@
 
