@@ -12,82 +12,51 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
-import { listen } from '../tools/serve.mjs';
 import { Dataset, Gan, gridNoise, loadCore, toBytes } from '../web/gan.js';
 import { dView, gradientView, GAP_MEAN } from '../web/costs.js';
 import { cellColour } from '../web/history.js';
 import { STRINGS } from '../web/i18n.js';
 import { Session } from '../web/session.js';
 import { engineConfig, fromHash } from '../web/state.js';
-import { launchChromium } from '../tools/chromium.mjs';
 import { frameSteps } from '../web/filmstrip.js';
+import { pageServer, pageTest as sharedPageTest } from './pages.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(HERE, 'screenshots');
 const GENERATED = path.join(HERE, '..', 'data', 'generated');
 const CHECKPOINTS = path.join(GENERATED, 'checkpoints');
-const WAIT = 90000;
 const EN = STRINGS.en, FR = STRINGS.fr;
 
-let server, url, browser, core, mnist;
+const env = pageServer();
+let core, mnist;
 const made = [];          // files this test wrote into data/generated/checkpoints/
 let madeDir = false;
 
 before(async () => {
-  ({ server, url } = await listen({ port: 0 }));
-  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
   core = await loadCore();
   const gen = (f) => gunzipSync(readFileSync(path.join(GENERATED, f)));
   mnist = { images: gen('mnist-train-images-idx3-ubyte.gz'), labels: gen('mnist-train-labels-idx1-ubyte.gz') };
 });
 
-after(async () => {
-  await browser?.close();
-  server?.close();
+after(() => {
   for (const f of made) rmSync(f, { force: true });
   if (madeDir && existsSync(CHECKPOINTS) && !readdirSync(CHECKPOINTS).length) rmdirSync(CHECKPOINTS);
 });
 
 // ---- helpers ----
 
-/** A test with its own pages; each must log no console or page error, and show no error box unless allowed. */
-function pageTest(name, fn, { timeout = 240000 } = {}) {
-  test(name, { timeout }, async () => {
-    const opened = [];
-    const open = async (hash = '', { viewport, errorBox = false } = {}) => {
-      const page = await browser.context.newPage();
-      page.setDefaultTimeout(WAIT);
-      const problems = [];
-      page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
-      page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e}`));
-      opened.push({ page, problems, errorBox });
-      if (viewport) await page.setViewportSize(viewport);
-      // The steps at which the meter readings shown were taken, in order.
-      await page.addInitScript(() => {
-        window.readingSteps = [];
-        new MutationObserver(() => {
-          const m = / (\d+)$/.exec(document.querySelector('[data-testid="meter-text"]')?.textContent ?? '');
-          if (m && window.readingSteps[window.readingSteps.length - 1] !== Number(m[1])) window.readingSteps.push(Number(m[1]));
-        }).observe(document, { subtree: true, childList: true, characterData: true });
-      });
-      await page.goto(url + hash);
-      return page;
-    };
-    try {
-      await fn(open);
-      for (const { page, problems, errorBox } of opened) {
-        assert.deepEqual(problems, [], 'no console or page errors');
-        if (!errorBox && !page.isClosed()) {
-          assert.equal(await page.getByTestId('error').isHidden(), true,
-            `no error shown: ${await page.locator('#error-text').textContent()}`);
-        }
-      }
-    } finally {
-      for (const { page } of opened) await page.close().catch(() => {});
-    }
-  });
+/** The steps at which the meter readings the page showed were taken, in order (window.readingSteps). */
+function watchReadings() {
+  window.readingSteps = [];
+  new MutationObserver(() => {
+    const m = / (\d+)$/.exec(document.querySelector('[data-testid="meter-text"]')?.textContent ?? '');
+    if (m && window.readingSteps[window.readingSteps.length - 1] !== Number(m[1])) window.readingSteps.push(Number(m[1]));
+  }).observe(document, { subtree: true, childList: true, characterData: true });
 }
+
+/** A test with its own pages (pages.mjs's pageTest), each watching its meter readings. */
+const pageTest = (name, fn, { timeout = 240000 } = {}) => sharedPageTest(env, name, fn, { timeout, init: watchReadings });
 
 const byId = (page, id) => page.getByTestId(id);
 const step = async (page) => Number(await byId(page, 'step').textContent());

@@ -8,93 +8,58 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { listen } from '../tools/serve.mjs';
 import { loadCore } from '../web/gan.js';
 import { presetTable } from '../web/session.js';
 import { defaults, settingsFromPreset } from '../web/state.js';
 import { STRINGS } from '../web/i18n.js';
-import { launchChromium } from '../tools/chromium.mjs';
 import { poisonCheckpoint } from './helpers.mjs';
+import { pageServer, pageTest as sharedPageTest } from './pages.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(HERE, 'screenshots');
-const WAIT = 60000;          // a condition that needs training: slow under load, never this slow
 const FASHION_IMAGES = '**/data/fashion-train-images-idx3-ubyte.gz';
 const FASHION_LABELS = '**/data/fashion-train-labels-idx1-ubyte.gz';
 const PRESET_NAMES = ['balanced', 'fast', 'minimax', 'strong-d', 'mode-collapse', 'collapse-remedy', 'lsgan', 'hinge', 'wgan', 'classic'];
 const SETTING_KEYS = ['dataset', 'loss', 'lr_g', 'lr_d', 'd_steps', 'batch', 'smoothing', 'mbstd', 'seed'];
 
-let server, url, browser, tmp, presets;
+const env = pageServer();
+let tmp, presets;
 
 before(async () => {
-  ({ server, url } = await listen({ port: 0 }));
-  browser = await launchChromium();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'gan-page-test-'));
   mkdirSync(SHOTS, { recursive: true });
   // What the page's presets must show, from the same engine the Worker runs.
   presets = presetTable(await loadCore());
 });
 
-after(async () => {
-  await browser?.close();
-  server?.close();
+after(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 // ---- helpers ----
 
 /**
- * A test with its own pages: open(hash or URL, { viewport, errorBox, route }) opens one
- * (route: [url glob, handler] for page.route before it loads). At the
- * end each page must have logged no console error and thrown no page error, and its
- * error box must be hidden unless errorBox: true. Pages are closed even when the test fails.
+ * A test with its own pages (pages.mjs's pageTest: no console or page error, no error box
+ * unless errorBox). Each page remembers whether the dataset progress was ever shown, and
+ * canvasHash names what a canvas shows (an FNV-1a hash of its RGBA), for pixels() and
+ * waitPixels().
  */
-function pageTest(name, fn, { timeout = 150000 } = {}) {
-  test(name, { timeout }, async () => {
-    const opened = [];
-    const open = async (hash = '', { viewport, errorBox = false, route } = {}) => {
-      const page = await browser.context.newPage();
-      page.setDefaultTimeout(WAIT);
-      const problems = [];
-      page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
-      page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e}`));
-      opened.push({ page, problems, errorBox });
-      if (viewport) await page.setViewportSize(viewport);
-      if (route) await page.route(...route);
-      // Remembers whether the dataset progress was ever shown; canvasHash names what a
-      // canvas shows (an FNV-1a hash of its RGBA), for pixels() and waitPixels().
-      await page.addInitScript(() => {
-        window.canvasHash = (c) => {
-          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-          let h = 2166136261;
-          for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619);
-          return `${c.width}x${c.height}:${(h >>> 0).toString(16)}`;
-        };
-        new MutationObserver(() => {
-          const p = document.getElementById('progress');
-          if (p && !p.hidden) window.progressShown = true;
-        }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });
-      });
-      await page.goto(/^https?:/.test(hash) ? hash : url + hash);
-      return page;
-    };
-    try {
-      await fn(open);
-      for (const { page, problems, errorBox } of opened) {
-        assert.deepEqual(problems, [], 'no console or page errors');
-        if (!errorBox && !page.isClosed()) {
-          assert.equal(await page.getByTestId('error').isHidden(), true,
-            `no error shown: ${await page.locator('#error-text').textContent()}`);
-        }
-      }
-    } finally {
-      for (const { page } of opened) await page.close().catch(() => {});
-    }
-  });
+function watchPage() {
+  window.canvasHash = (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 2166136261;
+    for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619);
+    return `${c.width}x${c.height}:${(h >>> 0).toString(16)}`;
+  };
+  new MutationObserver(() => {
+    const p = document.getElementById('progress');
+    if (p && !p.hidden) window.progressShown = true;
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });
 }
+const pageTest = (name, fn, { timeout = 150000 } = {}) => sharedPageTest(env, name, fn, { timeout, init: watchPage });
 
 const byId = (page, id) => page.getByTestId(id);
 const num = async (page, id) => Number(await byId(page, id).textContent());
@@ -511,7 +476,7 @@ pageTest('view options: hide, embed, play and a bad parameter in the link', asyn
 
 pageTest('embed: an iframe on another origin runs the playground in 720x560', async (open) => {
   // Course material on another origin (localhost vs 127.0.0.1), as in the README.
-  const link = `${url}#preset=mode-collapse&embed=1&play=1&lang=fr`;
+  const link = `${env.url}#preset=mode-collapse&embed=1&play=1&lang=fr`;
   const host = http.createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><title>Course</title><h1>Course</h1>

@@ -29,11 +29,17 @@ export function pageServer({ plain = false } = {}) {
   return env;
 }
 
-/** A new page at env.url + path (or at path, a whole URL), its console and page errors collected into problems. */
-async function newPage(env, path, problems, { viewport, french = false } = {}) {
+/**
+ * A new page at env.url + path (or at path, a whole URL), its console and page errors
+ * collected into problems. route: [url glob, handler] for page.route before it loads;
+ * init: a function run in the page before its scripts (page.addInitScript).
+ */
+async function newPage(env, path, problems, { viewport, french = false, route, init } = {}) {
   const page = await env.browser.context.newPage();
   page.setDefaultTimeout(WAIT);
   if (viewport) await page.setViewportSize(viewport);
+  if (route) await page.route(...route);
+  if (init) await page.addInitScript(init);
   page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e}`));
   if (french) { // a browser whose languages are French: the page picks French without lang=
@@ -47,15 +53,16 @@ async function newPage(env, path, problems, { viewport, french = false } = {}) {
 }
 
 /**
- * A test whose function gets open(path, { viewport, french, errorBox }) for its pages; each
- * page must log no console or page error and, unless errorBox, show no error box.
+ * A test whose function gets open(path, { viewport, french, route, init, errorBox }) for its
+ * pages (viewport and init default to the test's); each page must log no console or page
+ * error and, unless errorBox, show no error box. Pages are closed even when the test fails.
  */
-export function pageTest(env, name, fn, { timeout = 300000, viewport } = {}) {
+export function pageTest(env, name, fn, { timeout = 300000, viewport, init } = {}) {
   test(name, { timeout }, async () => {
     const opened = [];
     const open = async (path = '', { errorBox = false, ...opts } = {}) => {
       const problems = [];
-      const page = await newPage(env, path, problems, { viewport, ...opts });
+      const page = await newPage(env, path, problems, { viewport, init, ...opts });
       opened.push({ page, problems, errorBox });
       return page;
     };
