@@ -3,7 +3,6 @@
 #include "activations.h"
 
 #include <math.h>
-#include <stddef.h>
 
 #include "parallel.h"
 #include "simd.h"
@@ -13,7 +12,13 @@
  * run. */
 enum { SHARE_MIN = 1 << 14 }; /* elements below which one thread does it all */
 
+/* What the entry points hand to par_range: a body and its arguments. A forward body reads
+ * one input (x), a backward body two (dy and x or y); the leaky ReLU's also a slope. */
 typedef struct {
+  void (*fwd)(float *, const float *, int);
+  void (*bwd)(float *, const float *, const float *, int);
+  void (*fwd_slope)(float *, const float *, int, float);
+  void (*bwd_slope)(float *, const float *, const float *, int, float);
   float *out;
   const float *a, *b;
   float slope;
@@ -94,61 +99,36 @@ static void sigmoid_backward_run(float *dx, const float *dy, const float *y, int
   sigmoid_backward_ref(dx + i, dy + i, y + i, n - i);
 }
 
-static void relu_forward_span(void *ctx, int lo, int hi) {
+/* The body on elements [lo, hi): the same values as on the whole run, whole vectors apart. */
+static void ew_span(void *ctx, int lo, int hi) {
   const ew_args *e = ctx;
-  relu_forward_run(e->out + lo, e->a + lo, hi - lo);
-}
-static void relu_backward_span(void *ctx, int lo, int hi) {
-  const ew_args *e = ctx;
-  relu_backward_run(e->out + lo, e->a + lo, e->b + lo, hi - lo);
-}
-static void leaky_relu_forward_span(void *ctx, int lo, int hi) {
-  const ew_args *e = ctx;
-  leaky_relu_forward_run(e->out + lo, e->a + lo, hi - lo, e->slope);
-}
-static void leaky_relu_backward_span(void *ctx, int lo, int hi) {
-  const ew_args *e = ctx;
-  leaky_relu_backward_run(e->out + lo, e->a + lo, e->b + lo, hi - lo, e->slope);
-}
-static void tanh_forward_span(void *ctx, int lo, int hi) {
-  const ew_args *e = ctx;
-  tanh_forward_run(e->out + lo, e->a + lo, hi - lo);
-}
-static void tanh_backward_span(void *ctx, int lo, int hi) {
-  const ew_args *e = ctx;
-  tanh_backward_run(e->out + lo, e->a + lo, e->b + lo, hi - lo);
-}
-static void sigmoid_forward_span(void *ctx, int lo, int hi) {
-  const ew_args *e = ctx;
-  sigmoid_forward_run(e->out + lo, e->a + lo, hi - lo);
-}
-static void sigmoid_backward_span(void *ctx, int lo, int hi) {
-  const ew_args *e = ctx;
-  sigmoid_backward_run(e->out + lo, e->a + lo, e->b + lo, hi - lo);
+  if (e->fwd) e->fwd(e->out + lo, e->a + lo, hi - lo);
+  else if (e->bwd) e->bwd(e->out + lo, e->a + lo, e->b + lo, hi - lo);
+  else if (e->fwd_slope) e->fwd_slope(e->out + lo, e->a + lo, hi - lo, e->slope);
+  else e->bwd_slope(e->out + lo, e->a + lo, e->b + lo, hi - lo, e->slope);
 }
 
-static void share(par_range_fn *fn, float *out, const float *a, const float *b, float slope, int n) {
-  ew_args e = {out, a, b, slope};
-  par_range(fn, &e, n, 4, SHARE_MIN);
-}
+static void share(ew_args e, int n) { par_range(ew_span, &e, n, 4, SHARE_MIN); }
 
-void relu_forward(float *y, const float *x, int n) { share(relu_forward_span, y, x, NULL, 0, n); }
+void relu_forward(float *y, const float *x, int n) { share((ew_args){.fwd = relu_forward_run, .out = y, .a = x}, n); }
 void relu_backward(float *dx, const float *dy, const float *y, int n) {
-  share(relu_backward_span, dx, dy, y, 0, n);
+  share((ew_args){.bwd = relu_backward_run, .out = dx, .a = dy, .b = y}, n);
 }
 void leaky_relu_forward(float *y, const float *x, int n, float slope) {
-  share(leaky_relu_forward_span, y, x, NULL, slope, n);
+  share((ew_args){.fwd_slope = leaky_relu_forward_run, .out = y, .a = x, .slope = slope}, n);
 }
 void leaky_relu_backward(float *dx, const float *dy, const float *x, int n, float slope) {
-  share(leaky_relu_backward_span, dx, dy, x, slope, n);
+  share((ew_args){.bwd_slope = leaky_relu_backward_run, .out = dx, .a = dy, .b = x, .slope = slope}, n);
 }
-void tanh_forward(float *y, const float *x, int n) { share(tanh_forward_span, y, x, NULL, 0, n); }
+void tanh_forward(float *y, const float *x, int n) { share((ew_args){.fwd = tanh_forward_run, .out = y, .a = x}, n); }
 void tanh_backward(float *dx, const float *dy, const float *y, int n) {
-  share(tanh_backward_span, dx, dy, y, 0, n);
+  share((ew_args){.bwd = tanh_backward_run, .out = dx, .a = dy, .b = y}, n);
 }
-void sigmoid_forward(float *y, const float *x, int n) { share(sigmoid_forward_span, y, x, NULL, 0, n); }
+void sigmoid_forward(float *y, const float *x, int n) {
+  share((ew_args){.fwd = sigmoid_forward_run, .out = y, .a = x}, n);
+}
 void sigmoid_backward(float *dx, const float *dy, const float *y, int n) {
-  share(sigmoid_backward_span, dx, dy, y, 0, n);
+  share((ew_args){.bwd = sigmoid_backward_run, .out = dx, .a = dy, .b = y}, n);
 }
 
 /* NaN passes through, as it does through the SIMD max, so a non-finite step stays visible. */
